@@ -1,0 +1,144 @@
+"""Attachments (SPEC X-4): one service for every scan and document the portal keeps.
+
+The type is read from the content (magic bytes), not the name; the size is limited by policy; the
+file is stored under a generated name with its SHA-256; a new upload into the same slot of the same
+record becomes a new version (nothing is overwritten); downloads go through ``attachment_for_download``
+which applies the owner record's visibility rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+
+import filetype
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .models import Attachment
+from .policy import current_policy
+
+# Detected content type -> accepted file name extensions.
+DOCUMENTS = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg"},
+    "image/png": {".png"},
+}
+SPREADSHEETS = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {".xlsx"}}
+OFFICE = {
+    **SPREADSHEETS,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
+}
+DEFAULT_ALLOWED = {**DOCUMENTS, **OFFICE}
+
+
+def detect_type(upload) -> str | None:
+    """The MIME type read from the first bytes of the file, or None when unknown."""
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    if kind is not None and kind.mime == "application/zip":
+        # Office files are zip archives: their kind shows only in the member names, so read the whole file.
+        upload.seek(0)
+        kind = filetype.guess(upload.read())
+    upload.seek(0)
+    return kind.mime if kind else None
+
+
+def validate_upload(upload, *, allowed: dict[str, set[str]] | None = None) -> str:
+    """Check size, content type and name; returns the detected MIME type or raises ``ValidationError``."""
+    allowed = allowed or DEFAULT_ALLOWED
+    limit_mb = current_policy().upload_max_mb
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    if upload.size > limit_mb * 1024 * 1024:
+        raise ValidationError(
+            _("The file is %(size).1f MB; at most %(limit)s MB may be uploaded.")
+            % {"size": upload.size / 1024 / 1024, "limit": limit_mb}
+        )
+    mime = detect_type(upload)
+    accepted = sorted({ext for exts in allowed.values() for ext in exts})
+    if mime not in allowed:
+        raise ValidationError(
+            _("The content of “%(name)s” is not an accepted file type (accepted: %(types)s).")
+            % {"name": upload.name, "types": " ".join(accepted)}
+        )
+    extension = os.path.splitext(upload.name)[1].lower()
+    if extension not in allowed[mime]:
+        raise ValidationError(
+            _("“%(name)s” is named as %(ext)s but its content is %(kind)s; rename it or upload the right file.")
+            % {"name": upload.name, "ext": extension or _("(no extension)"), "kind": "/".join(sorted(allowed[mime]))}
+        )
+    return mime
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def attachment_add(
+    *, owner: Model, upload, by, slot: str = "file", note: str = "", allowed: dict[str, set[str]] | None = None
+) -> Attachment:
+    """Store ``upload`` as the next version of ``slot`` on ``owner``."""
+    mime = validate_upload(upload, allowed=allowed)
+    ct = ContentType.objects.get_for_model(owner)
+    extension = sorted((allowed or DEFAULT_ALLOWED)[mime])[0]
+    digest = _sha256(upload)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = Attachment.objects.filter(content_type=ct, object_id=owner.pk, slot=slot).aggregate(
+                    v=Max("version")
+                )["v"]
+                attachment = Attachment(
+                    content_type=ct,
+                    object_id=owner.pk,
+                    slot=slot,
+                    version=(latest or 0) + 1,
+                    original_name=os.path.basename(upload.name)[:255],
+                    storage_name=f"attachments/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{extension}",
+                    mime_type=mime,
+                    size=upload.size,
+                    sha256=digest,
+                    note=note,
+                    uploaded_by=by,
+                )
+                attachment.file.save(attachment.storage_name, upload, save=False)
+                attachment.save()
+                return attachment
+        except IntegrityError:
+            continue  # two uploads took the same version number at once: take the next one
+    raise ValidationError(_("The file could not be stored because of simultaneous uploads; please try again."))
+
+
+def attachments_of(owner: Model, slot: str | None = None):
+    ct = ContentType.objects.get_for_model(owner)
+    qs = Attachment.objects.filter(content_type=ct, object_id=owner.pk).select_related("uploaded_by")
+    return qs.filter(slot=slot) if slot else qs
+
+
+def latest_attachment(owner: Model, slot: str) -> Attachment | None:
+    return attachments_of(owner, slot).order_by("-version").first()
+
+
+def attachment_for_download(*, user, attachment_id: int) -> Attachment:
+    """The attachment if the user may see the record it belongs to; ``Http404`` otherwise."""
+    from django.http import Http404
+
+    attachment = Attachment.objects.select_related("content_type").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    model = attachment.content_type.model_class()
+    if model is None or not access.visible_to(model, user).filter(pk=attachment.object_id).exists():
+        raise Http404
+    return attachment

@@ -1,0 +1,23 @@
+"""Thin Celery tasks of the shared services."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email_task(self, notification_id: int) -> bool:
+    from .notifications import notification_send_email
+
+    return notification_send_email(notification_id=notification_id)
+
+
+@shared_task
+def health_task() -> dict:
+    """Periodic proof of life: the worker reaches the database and the cache; the time is kept for the admin page."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    now = timezone.now().isoformat()
+    cache.set("portal:health:last", now, timeout=None)
+    return {"ok": True, "at": now}

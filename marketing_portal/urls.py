@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
+    path("inbox/<int:pk>/", views.notification_open, name="notification-open"),
+    path("inbox/badge/", views.unread_badge, name="inbox-badge"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/<int:pk>/delete/", views.calendar_day_delete, name="calendar-day-delete"),
+    path("policy/", views.policy_page, name="policy"),
+    path("policy/change/", views.policy_change, name="policy-change"),
+    path("policy/v<int:version>/", views.policy_version_detail, name="policy-version"),
+    path("health/", views.health, name="health"),
+    path("org/", include("org.urls")),
+    path("contracts/", include("contracts.urls")),
+    path("handoff/", include("handoff.urls")),
+    path("receivables/", include("receivables.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,239 @@
+"""Pages of the shared shell: home ("my work"), inbox, calendar, policy, downloads, login, health."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import periods
+from .access import has_role
+from .files import attachment_for_download
+from .forms import CalendarDayForm, PeriodCheckForm, PolicyChangeForm
+from .models import CalendarDay, Notification, PolicyVersion
+from .notifications import notification_mark_read, unread_count
+from .policy import FIELDS, current_policy, policy_update
+from .registry import work_for
+from .services import calendar_day_remove, calendar_day_set
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, plus a clear word when the user was sent here because their session expired."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get(self, request, *args, **kwargs):
+        from django.conf import settings
+
+        if request.GET.get("next") and request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            messages.warning(request, _("Your session has expired. Please log in again."))
+        return super().get(request, *args, **kwargs)
+
+
+@login_required
+def home(request):
+    items = work_for(request.user)
+    recent = Notification.objects.filter(recipient=request.user)[:5]
+    return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent})
+
+
+@login_required
+def inbox(request):
+    qs = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/inbox.html", {"page": page, "only_unread": bool(request.GET.get("unread"))})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request):
+    raw = request.POST.get("notification")
+    notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
+    if request.htmx:
+        return render(request, "portal/_unread_badge.html", {"unread_count": unread_count(request.user)})
+    return redirect(request.POST.get("next") or "inbox")
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark one message read and follow its link."""
+    from django.shortcuts import get_object_or_404
+
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification_mark_read(user=request.user, notification_id=note.pk)
+    return redirect(note.url or "inbox")
+
+
+@login_required
+def unread_badge(request):
+    return render(request, "portal/_unread_badge.html", {"unread_count": unread_count(request.user)})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = attachment_for_download(user=request.user, attachment_id=pk)
+    inline = attachment.mime_type in {"application/pdf", "image/png", "image/jpeg"}
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
+        content_type=attachment.mime_type,
+    )
+
+
+def _year_months(year: int):
+    """Every month of ``year`` as weeks of (day, is_workday, source) for the calendar page."""
+    months = []
+    cal = pycalendar.Calendar(firstweekday=0)
+    for month in range(1, 13):
+        weeks = []
+        for week in cal.monthdatescalendar(year, month):
+            weeks.append([
+                (d, periods.is_workday(d), periods.source_of(d)) if d.month == month else None for d in week
+            ])
+        months.append((month, weeks))
+    return months
+
+
+@login_required
+def calendar_page(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("Choose a year between 2000 and 2100."))
+        return redirect("calendar")
+    can_edit = request.user.has_perm("portal.add_calendarday")
+    form = CalendarDayForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                entry = calendar_day_set(by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("%(day)s saved.") % {"day": entry})
+                return redirect(f"{request.path}?year={entry.day.year}")
+    check = PeriodCheckForm(request.GET if "start" in request.GET else None)
+    result = None
+    if check.is_bound and check.is_valid():
+        data = check.cleaned_data
+        days, months = data.get("days") or 0, data.get("months") or 0
+        result = {
+            "raw": periods.raw_period_end(data["start"], days=days, months=months),
+            "end": periods.period_end(data["start"], days=days, months=months),
+        }
+    return render(request, "portal/calendar.html", {
+        "year": year,
+        "covered": periods.year_is_covered(year),
+        "package_covers": periods.package_covers(year),
+        "entered": CalendarDay.objects.filter(day__year=year).select_related("created_by"),
+        "months": _year_months(year),
+        "form": form,
+        "check": check,
+        "result": result,
+        "can_edit": can_edit,
+    })
+
+
+@login_required
+@permission_required("portal.delete_calendarday", raise_exception=True)
+@require_POST
+def calendar_day_delete(request, pk):
+    try:
+        calendar_day_remove(day_id=pk, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The entered day was removed."))
+    return redirect(request.POST.get("next") or "calendar")
+
+
+@login_required
+def policy_page(request):
+    policy = current_policy()
+    groups: dict[str, list] = {}
+    for spec, value in policy.as_list():
+        groups.setdefault(str(spec.group), []).append((spec, spec.display(value)))
+    versions = PolicyVersion.objects.select_related("created_by")[:20]
+    return render(request, "portal/policy.html", {"policy": policy, "groups": groups, "versions": versions})
+
+
+@login_required
+@permission_required("portal.add_policyversion", raise_exception=True)
+def policy_change(request):
+    policy = current_policy()
+    form = PolicyChangeForm(request.POST or None, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = policy_update(changes=form.changes(policy), by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.error_dict.items():
+                    form.add_error(key if key in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Policy version %(v)s is now in force.") % {"v": new.version})
+            return redirect("policy")
+    grouped: dict[str, list] = {}
+    for spec in FIELDS:
+        grouped.setdefault(str(spec.group), []).append(form[spec.key])
+    return render(request, "portal/policy_change.html", {"form": form, "grouped": grouped, "policy": policy})
+
+
+@login_required
+def policy_version_detail(request, version):
+    from django.shortcuts import get_object_or_404
+
+    record = get_object_or_404(PolicyVersion, version=version)
+    previous = PolicyVersion.objects.filter(version__lt=version).order_by("-version").first()
+    rows = []
+    for spec in FIELDS:
+        value = record.values.get(spec.key, spec.dump(spec.default))
+        before = previous.values.get(spec.key, spec.dump(spec.default)) if previous else None
+        rows.append((spec, value, before, previous is not None and value != before))
+    return render(request, "portal/policy_version.html", {"record": record, "rows": rows, "previous": previous})
+
+
+@login_required
+def health(request):
+    """Whether the database, the cache and the background worker are alive (administrators)."""
+    if not has_role(request.user, "sysadmin") and not request.user.is_superuser:
+        return HttpResponse(status=404)
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = (True, connection.vendor)
+    except Exception as exc:  # noqa: BLE001 - shown to the administrator as it is
+        checks["database"] = (False, str(exc))
+    try:
+        cache.set("portal:health:probe", 1, 10)
+        checks["cache"] = (cache.get("portal:health:probe") == 1, cache.__class__.__name__)
+    except Exception as exc:  # noqa: BLE001
+        checks["cache"] = (False, str(exc))
+    last = cache.get("portal:health:last")
+    if last:
+        age = timezone.now() - timezone.datetime.fromisoformat(last)
+        checks["worker"] = (age < timedelta(minutes=15), last)
+    else:
+        checks["worker"] = (False, _("no health task has run yet"))
+    return render(request, "portal/health.html", {"checks": checks})

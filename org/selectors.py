@@ -1,0 +1,141 @@
+"""Reads of the org chart. ``resolve`` is the one routing function every workflow uses (SPEC ORG-6)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from marketing_portal.access import has_role
+
+from .models import Delegation, Person, Position, Unit
+from .roles import Role
+
+DEPARTMENT_LEADER = "department_leader"
+UNIT_HEAD = "unit_head"
+
+User = get_user_model()
+
+
+def person_of(user) -> Person | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
+
+
+def unit_heads(unit: Unit) -> list:
+    """The active holders of the head position(s) of ``unit``."""
+    return list(
+        User.objects.filter(person__positions__unit=unit, person__positions__is_head=True, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def resolve(key: str, *, of=None, unit: Unit | None = None, region=None) -> list:
+    """The users responsible for ``key``, never hard-coded (ORG-6).
+
+    * ``"department_leader"`` — head of the unit of user ``of``; when ``of`` heads that unit, the head
+      of its parent unit (部门领导).
+    * ``"unit_head"`` — head(s) of ``unit`` (for a department such as the Repair Center).
+    * any ``Role`` value — holders of positions with that role, e.g. ``Role.FINANCE_REVIEWER``,
+      ``Role.GENERAL_MANAGER``; with ``region``, regional positions of other regions are left out.
+
+    Delegation is applied when someone acts (``acting_for``), not here: the responsible person stays
+    the one the org chart names.
+    """
+    if key == UNIT_HEAD:
+        if unit is None:
+            raise ValueError("unit_head needs a unit")
+        return unit_heads(unit)
+    if key == DEPARTMENT_LEADER:
+        person = person_of(of)
+        if person is None:
+            return []
+        current = person.unit
+        while current is not None:
+            heads = [u for u in unit_heads(current) if u.pk != of.pk]
+            if heads:
+                return heads
+            current = current.parent
+        return []
+    if key not in Role.values:
+        raise ValueError(f"unknown responsibility {key!r}")
+    positions = Position.objects.filter(role=key)
+    if region is not None:
+        positions = positions.filter(Q(region__isnull=True) | Q(region=region))
+    return list(User.objects.filter(person__positions__in=positions, is_active=True).distinct().order_by("pk"))
+
+
+def active_delegations(on: date | None = None) -> QuerySet:
+    on = on or timezone.localdate()
+    return Delegation.objects.filter(revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
+
+
+def acting_for(user, responsible, *, on: date | None = None):
+    """On whose behalf ``user`` may act when one of ``responsible`` must act (ORG-7).
+
+    Returns ``user`` when they are responsible themselves, the principal when one of the responsible
+    people delegated to ``user`` for ``on``, or ``None`` when ``user`` may not act.
+    """
+    responsible_ids = {u.pk for u in responsible}
+    if user.pk in responsible_ids:
+        return user
+    delegation = (
+        active_delegations(on).filter(delegate=user, principal_id__in=responsible_ids).select_related("principal")
+        .order_by("pk").first()
+    )
+    return delegation.principal if delegation else None
+
+
+def delegates_of(users, *, on: date | None = None) -> list:
+    """Everyone currently acting for any of ``users`` (to notify them too)."""
+    ids = [u.pk for u in users]
+    return list(User.objects.filter(delegations_received__in=active_delegations(on).filter(principal_id__in=ids))
+                .distinct())
+
+
+def regions_of(user) -> list:
+    person = person_of(user)
+    if person is None:
+        return []
+    regions = {r.pk: r for r in person.regions.all()}
+    for position in person.positions.filter(region__isnull=False).select_related("region"):
+        regions[position.region_id] = position.region
+    return list(regions.values())
+
+
+def is_collection_only(user) -> bool:
+    person = person_of(user)
+    return bool(person and person.is_collection_only)
+
+
+def delegations_visible_to(user) -> QuerySet:
+    if has_role(user, Role.SYSADMIN, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+        return Delegation.objects.all()
+    return Delegation.objects.filter(Q(principal=user) | Q(delegate=user))
+
+
+def org_chart() -> list[Unit]:
+    """All units with positions, duties and holders prefetched, ordered as a tree (roots first)."""
+    units = list(
+        Unit.objects.prefetch_related(
+            Prefetch(
+                "positions",
+                queryset=Position.objects.select_related("region").prefetch_related(
+                    "duties", Prefetch("holders", queryset=Person.objects.select_related("user"))
+                ),
+            )
+        )
+    )
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    for unit in units:
+        unit.child_units = children.get(unit.pk, [])
+    return children.get(None, [])

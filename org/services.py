@@ -1,0 +1,87 @@
+"""Writes of the org chart: role groups, positions held, delegation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Delegation, Person
+from .roles import ROLE_PERMISSIONS, Role
+
+
+def roles_sync() -> None:
+    """Make one group per role with its model permissions (run after every migrate)."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in ROLE_PERMISSIONS.get(role, []):
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+@transaction.atomic
+def person_sync_groups(*, person: Person) -> None:
+    """The person's role groups become exactly the roles of the positions they hold."""
+    user = person.user
+    roles = set(person.positions.values_list("role", flat=True))
+    keep = list(user.groups.exclude(name__in=Role.values))
+    user.groups.set(keep + list(Group.objects.filter(name__in=roles)))
+    if hasattr(user, "_role_names"):
+        del user._role_names
+
+
+@transaction.atomic
+def person_set_positions(*, person: Person, positions) -> Person:
+    person.positions.set(positions)
+    person_sync_groups(person=person)
+    return person
+
+
+@transaction.atomic
+def delegation_create(*, principal, delegate, starts_on: date, ends_on: date, reason: str, by) -> Delegation:
+    """Let ``delegate`` act for ``principal`` over a date range; only the principal or an admin may do so."""
+    from marketing_portal.access import has_role
+
+    if by.pk != principal.pk and not has_role(by, Role.SYSADMIN):
+        raise ValidationError(_("Only the person themselves or a system administrator can delegate their approvals."))
+    if delegate.pk == principal.pk:
+        raise ValidationError(_("You cannot delegate to yourself."))
+    if not delegate.is_active:
+        raise ValidationError(_("The delegate's account is disabled."))
+    if ends_on < starts_on:
+        raise ValidationError(_("The end date is before the start date."))
+    if ends_on < timezone.localdate():
+        raise ValidationError(_("The delegation would already be over."))
+    if not reason.strip():
+        raise ValidationError(_("Give a reason, e.g. annual leave."))
+    overlapping = Delegation.objects.select_for_update().filter(
+        principal=principal, revoked_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if overlapping.exists():
+        raise ValidationError(_("There is already a delegation for part of this period; revoke it first."))
+    return Delegation.objects.create(
+        principal=principal, delegate=delegate, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def delegation_revoke(*, delegation_id: int, by) -> Delegation:
+    from marketing_portal.access import has_role
+
+    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    if by.pk != delegation.principal_id and not has_role(by, Role.SYSADMIN):
+        raise ValidationError(_("Only the delegating person or a system administrator can revoke this."))
+    if delegation.revoked_at is not None:
+        raise ValidationError(_("This delegation was already revoked."))
+    delegation.revoked_at = timezone.now()
+    delegation.save(update_fields=["revoked_at"])
+    return delegation
