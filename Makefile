@@ -1,0 +1,53 @@
+# Marketing Portal — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup venv assets messages compilemessages lint check-messages demo clean
+
+## make run: set everything up (SQLite, no server needed) and start web + worker + beat with demo data.
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Portal: http://127.0.0.1:8000  (demo logins in README.md, password Demo@2026)"
+	.venv/bin/honcho start -f Procfile.dev
+
+## make test: the whole suite on the local PostgreSQL and Redis (ruff, migrations check, catalogue, pytest).
+test: setup
+	./scripts/system_deps.sh test
+	.venv/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=marketing_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+setup: venv assets compilemessages .env
+
+venv: .venv/.installed
+.venv/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	./scripts/system_deps.sh run
+	touch $@
+
+assets: static/vendor/htmx.min.js
+static/vendor/htmx.min.js: package.json package-lock.json
+	./scripts/vendor_assets.sh
+
+.env:
+	printf 'SECRET_KEY=dev-%s\nDEBUG=1\n' "$$(openssl rand -hex 24)" > .env
+	@echo "wrote .env with a random SECRET_KEY (development only)"
+
+compilemessages: venv
+	$(PY) scripts/messages.py compile
+
+## make messages: update locale/zh_Hans from the source, keeping translations; then list what is untranslated.
+messages: venv
+	$(PY) scripts/messages.py update
+	$(PY) scripts/messages.py missing
+
+lint: venv
+	.venv/bin/ruff check .
+
+clean:
+	rm -rf var staticfiles .pytest_cache

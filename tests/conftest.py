@@ -1,0 +1,127 @@
+"""Shared fixtures: the real PostgreSQL and Redis of this machine, the demo org, users by role."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        url = f"postgres://{database.get('HOST') or '127.0.0.1'}:{database.get('PORT') or 5432}"
+        if not _reachable(url, 5432):
+            pytest.exit(
+                f"PostgreSQL is not reachable at {url}. Start it (pg_ctlcluster --skip-systemctl-redirect "
+                "$(ls /etc/postgresql) main start) or set DATABASE_URL to a reachable server.",
+                returncode=3,
+            )
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url and not _reachable(redis_url, 6379):
+        pytest.exit(f"Redis is not reachable at {redis_url}. Start it or set REDIS_URL.", returncode=3)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server", "transactional_demo"} & set(getattr(item, "fixturenames", ()))
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Transactional tests (real worker, browser, concurrency) empty the database when they end; running them
+    # last keeps the demo org seeded once for all the others.
+    items.sort(key=_is_transactional)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Seed the demo organisation once into the test database; tests roll back on top of it."""
+    from org import seed
+
+    with django_db_blocker.unblock():
+        seed.run()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Entered calendar days are cached per process; each test starts and ends with a clean cache."""
+    from marketing_portal.periods import invalidate_calendar_cache
+
+    invalidate_calendar_cache()
+    yield
+    invalidate_calendar_cache()
+
+
+@pytest.fixture(autouse=True)
+def _test_media(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
+def _no_lockouts(settings):
+    """Login throttling has its own test; elsewhere it must not lock out the test client's many logins."""
+    settings.AXES_ENABLED = False
+
+
+class Demo:
+    """The demo organisation of ``org.seed``: ``demo.user("sales_hb")``, ``demo.region("HB")``."""
+
+    def __init__(self):
+        from org import seed
+
+        from django.contrib.auth import get_user_model
+
+        if not get_user_model().objects.filter(username="director").exists():
+            seed.run()
+
+    def user(self, username: str):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.select_related("person").get(username=username)
+
+    def region(self, code: str):
+        from org.models import Region
+
+        return Region.objects.get(code=code)
+
+    def unit(self, code: str):
+        from org.models import Unit
+
+        return Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def demo(db):
+    return Demo()
+
+
+@pytest.fixture
+def transactional_demo(transactional_db):
+    return Demo()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as that user and returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
