@@ -16,6 +16,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = str(BASE_DIR / "var" / "test-media")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Tasks run inline unless a test starts a real worker (fixture ``celery_worker``), which switches this off.
+CELERY_TASK_ALWAYS_EAGER = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -36,9 +36,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get(self, request, *args, **kwargs):
-        from django.conf import settings
-
-        if request.GET.get("next") and request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        if request.GET.get("expired"):  # set by ExpiredSessionMiddleware
             messages.warning(request, _("Your session has expired. Please log in again."))
         return super().get(request, *args, **kwargs)
 

@@ -38,6 +38,16 @@ def update():
              "--ignore", "static/*", "--ignore", "staticfiles/*"],
             cwd=ROOT, env=env, check=True,
         )
+        catalogue = polib.pofile(str(PO))
+        catalogue.metadata.update({
+            "Project-Id-Version": "Marketing Portal",
+            "Language": "zh_Hans",
+            "Language-Team": "Chinese (Simplified)",
+            "Plural-Forms": "nplurals=1; plural=0;",
+        })
+        catalogue.metadata_is_fuzzy = False
+        catalogue.header = "Simplified Chinese catalogue of the Marketing Portal (updated by scripts/messages.py)."
+        catalogue.save()
 
 
 def missing(path=PO):

@@ -83,9 +83,9 @@ class Demo:
     """The demo organisation of ``org.seed``: ``demo.user("sales_hb")``, ``demo.region("HB")``."""
 
     def __init__(self):
-        from org import seed
-
         from django.contrib.auth import get_user_model
+
+        from org import seed
 
         if not get_user_model().objects.filter(username="director").exists():
             seed.run()
@@ -125,3 +125,44 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread) consuming the real Redis broker, for integration tests."""
+    from celery.contrib.testing.worker import start_worker
+
+    from marketing_portal.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        app.amqp.queues.select(None)
+        connection.default_channel.queue_purge(app.conf.task_default_queue)  # stale messages of earlier runs
+    try:
+        with start_worker(app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):
+    """Poll until ``predicate()`` is truthy (work done by a worker or a browser); fail after ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def artifacts():
+    """Directory for screenshots and files a test leaves for people to look at."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

@@ -1,0 +1,74 @@
+"""Policy values: regulation defaults, changes as new versions, malformed values refused."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from marketing_portal.models import PolicyVersion
+from marketing_portal.policy import current_policy, policy_update, policy_version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_version_holds_the_regulation_values():
+    policy = current_policy()
+    assert policy.version == 1
+    assert policy.invoice_deadline_months == 1
+    assert policy.deduction_step_days == 30
+    assert policy.deduction_step_percent == Decimal("5")
+    assert policy.invoice_forfeit_months == 6
+    assert policy.collection_deadline_days == 60
+    assert policy.collection_forfeit_months == 8
+    assert policy.invoice_compensation_months == policy.collection_compensation_months == 12
+    assert policy.handoff_costing_days == policy.handoff_review_days == 1
+    assert policy.reminder_days_before == [7, 3, 1]
+
+
+def test_a_change_is_a_new_version_and_the_old_one_is_kept(demo):
+    director = demo.user("director")
+    current_policy()
+    new = policy_update(changes={"deduction_step_percent": "4.5"}, by=director, reason="董事会决议")
+    assert new.version == 2
+    assert current_policy().deduction_step_percent == Decimal("4.5")
+    assert policy_version(1).deduction_step_percent == Decimal("5")  # history is not rewritten
+    assert PolicyVersion.objects.get(version=2).created_by == director
+
+
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [("collection_deadline_days", "六十"), ("collection_deadline_days", "-3"), ("deduction_step_percent", "120"),
+     ("reminder_days_before", "7,x"), ("collection_deadline_days", "1.5"), ("deduction_step_percent", "NaN")],
+)
+def test_malformed_values_are_refused_and_nothing_is_stored(demo, key, raw):
+    current_policy()
+    with pytest.raises(ValidationError) as excinfo:
+        policy_update(changes={key: raw}, by=demo.user("director"), reason="试验")
+    assert key in excinfo.value.error_dict
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_change_page_shows_chinese_errors_and_keeps_the_version(demo, login):
+    client = login(demo.user("director"))
+    current_policy()
+    page = client.get(reverse("policy-change"))
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data.update({"collection_deadline_days": "六十天", "reason": "调整"})
+    response = client.post(reverse("policy-change"), data)
+    assert response.status_code == 200
+    assert "不是整数" in response.content.decode()
+    assert PolicyVersion.objects.count() == 1
+
+    data["collection_deadline_days"] = "45"
+    response = client.post(reverse("policy-change"), data)
+    assert response.status_code == 302
+    assert current_policy().collection_deadline_days == 45
+
+
+def test_only_authorised_roles_may_change_the_policy(demo, login):
+    client = login(demo.user("sales_hb"))
+    assert client.get(reverse("policy")).status_code == 200  # everyone may read the rules
+    assert client.get(reverse("policy-change")).status_code == 403
+    assert client.post(reverse("policy-change"), {"reason": "x"}).status_code == 403
