@@ -51,7 +51,10 @@ TECHNICIANS = frozenset({Role.TECHNICIAN_REPAIR, Role.TECHNICIAN_RND, Role.TECHN
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SYSADMIN: [
         "portal.add_calendarday", "portal.delete_calendarday", "portal.add_policyversion",
-        "org.add_delegation", "org.view_person",
+        "portal.view_calendarday", "portal.view_policyversion", "portal.view_notification",
+        *[f"org.{action}_{model}" for model in ("unit", "position", "duty", "region", "person", "delegation")
+          for action in ("add", "change", "view")],
+        "auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group",
     ],
     Role.MANAGEMENT_MANAGER: ["portal.add_calendarday", "portal.delete_calendarday"],
     Role.ADMIN_HEAD: ["portal.add_calendarday", "portal.delete_calendarday"],
