@@ -7,3 +7,41 @@ class ContractsConfig(AppConfig):
 
     name = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self):
+        from marketing_portal import access
+        from marketing_portal.registry import NavEntry, register_nav, register_work
+
+        from . import selectors
+        from .models import (
+            ApprovalStep,
+            Contract,
+            ContractTemplate,
+            Customer,
+            Dispute,
+            DueDiligence,
+            HandlerChange,
+            InabilityReport,
+            IncomingObjection,
+            Loan,
+            Milestone,
+            NonPerformance,
+            TemplateVersion,
+        )
+        from .work import work_items
+
+        access.register_visibility(Contract, selectors.contracts_visible_to)
+        access.register_visibility(Customer, selectors.customers_visible_to)
+        access.register_visibility(DueDiligence, selectors.due_diligences_visible_to)
+        access.register_visibility(ContractTemplate, selectors.templates_visible_to)
+        access.register_visibility(TemplateVersion, selectors.template_versions_visible_to)
+        access.register_visibility(ApprovalStep, selectors.steps_visible_to)
+        # Records attached to a contract are seen by whoever sees the contract (their files too).
+        for model in (Milestone, NonPerformance, IncomingObjection, InabilityReport, HandlerChange, Loan, Dispute):
+            access.register_visibility(model, selectors.contract_children_visible_to(model))
+        # navigation is registered once the pages exist
+        _nav = (NavEntry, register_nav)
+        # register_nav(NavEntry(label=_("Contracts"), url_name="contracts:list", order=10))
+        # register_nav(NavEntry(label=_("Customers"), url_name="contracts:customer-list", order=11,
+        #                       visible=selectors.may_see_customers))
+        register_work(work_items)

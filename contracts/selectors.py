@@ -1,0 +1,190 @@
+"""Reads of customers and contracts, already narrowed to what the user may see (SPEC X-2).
+
+* Marketing leadership and office, Finance, Legal, Administration and the general managers see every
+  contract (each needs it for its part of the chain, the register or the archive).
+* A regional manager sees the contracts and customers of their regions.
+* A salesperson sees the contracts they handle or created, and the customers of their regions.
+* XXX users see the construction sub-contracts with XXX.
+* Anyone named on a step (or acting for someone named) and the named legal / technical participants
+  (object permission through django-guardian) see that contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from marketing_portal.access import has_role
+from org.roles import ADMINISTRATION, EXECUTIVES, FINANCE, MARKETING_OFFICE, XXX, Role
+from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
+
+from .choices import Conclusion, Direction, StepKind, StepStatus
+from .models import (
+    ApprovalStep,
+    Contract,
+    ContractTemplate,
+    Customer,
+    DueDiligence,
+    TemplateVersion,
+)
+
+SEE_ALL_CONTRACTS = MARKETING_OFFICE | FINANCE | ADMINISTRATION | EXECUTIVES | {Role.LEGAL, Role.SYSADMIN}
+SEE_ALL_CUSTOMERS = SEE_ALL_CONTRACTS | {Role.CS_SPECIALIST}
+# Who may keep the customer archive and draft contracts.
+MARKETING_STAFF = MARKETING_OFFICE | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
+HANDLER_ROLES = (Role.SALESPERSON, Role.REGIONAL_MANAGER, Role.SALES_MANAGER)
+
+
+def sees_all_contracts(user) -> bool:
+    return bool(user.is_superuser or has_role(user, *SEE_ALL_CONTRACTS))
+
+
+def _principal_ids(user, on: date | None = None) -> list[int]:
+    """The user and everyone who delegated their approvals to the user today."""
+    ids = [user.pk]
+    ids.extend(active_delegations(on).filter(delegate=user).values_list("principal_id", flat=True))
+    return ids
+
+
+def contracts_visible_to(user) -> QuerySet:
+    qs = Contract.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if sees_all_contracts(user):
+        return qs
+    from guardian.shortcuts import get_objects_for_user
+
+    region_ids = [r.pk for r in regions_of(user)] if has_role(user, Role.REGIONAL_MANAGER) else []
+    condition = Q(handler=user) | Q(created_by=user) | Q(region__in=region_ids)
+    if has_role(user, *XXX):
+        condition |= Q(direction=Direction.CONSTRUCTION)
+    # Named on a step of the contract, for themselves or for someone who delegated to them.
+    on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=_principal_ids(user))
+    decided = ApprovalStep.objects.filter(contract=OuterRef("pk"), decided_by=user)
+    participant_ids = get_objects_for_user(
+        user, "contracts.view_contract", klass=Contract, with_superuser=False, accept_global_perms=False
+    ).values("pk")
+    return qs.filter(condition | Exists(on_step) | Exists(decided) | Q(pk__in=participant_ids))
+
+
+def customers_visible_to(user) -> QuerySet:
+    qs = Customer.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser or has_role(user, *SEE_ALL_CUSTOMERS):
+        return qs
+    region_ids = [r.pk for r in regions_of(user)]
+    return qs.filter(
+        Q(region__in=region_ids) | Q(created_by=user) | Q(pk__in=contracts_visible_to(user).values("customer_id"))
+    )
+
+
+def due_diligences_visible_to(user) -> QuerySet:
+    return DueDiligence.objects.filter(customer__in=customers_visible_to(user))
+
+
+def templates_visible_to(user) -> QuerySet:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ContractTemplate.objects.none()
+    return ContractTemplate.objects.all()
+
+
+def template_versions_visible_to(user) -> QuerySet:
+    return TemplateVersion.objects.filter(template__in=templates_visible_to(user))
+
+
+def steps_visible_to(user) -> QuerySet:
+    return ApprovalStep.objects.filter(contract__in=contracts_visible_to(user))
+
+
+def valid_due_diligence(customer, on: date | None = None) -> DueDiligence | None:
+    """The newest record valid on ``on`` (art. 8, CON-5), or None."""
+    on = on or timezone.localdate()
+    return (
+        DueDiligence.objects.filter(customer=customer, investigated_on__lte=on, valid_until__gte=on)
+        .exclude(conclusion=Conclusion.FAIL)
+        .order_by("-investigated_on", "-pk")
+        .first()
+    )
+
+
+def responsible_for(kind: str, contract: Contract) -> list:
+    """Who must act on a step of ``contract``, resolved from the org chart (ORG-6)."""
+    if kind == StepKind.LEADER:
+        return resolve(DEPARTMENT_LEADER, of=contract.handler)
+    if kind == StepKind.FINANCE:
+        return _unique(resolve(Role.FINANCE_REVIEWER) + resolve(Role.FINANCE_HEAD))
+    if kind == StepKind.LEGAL:
+        return resolve(Role.LEGAL)
+    if kind == StepKind.GM:
+        people = resolve(Role.GENERAL_MANAGER)
+        if contract.is_long_term:
+            # Art. 3: a long contract is signed off by the general manager or the deputy GM in charge.
+            people = _unique(people + resolve(Role.DEPUTY_GM))
+        return people
+    if kind == StepKind.SIGN:
+        return [contract.handler]
+    if kind == StepKind.REGISTER:
+        return resolve(Role.SALES_CLERK)
+    if kind == StepKind.ARCHIVE:
+        return _unique(resolve(Role.ARCHIVIST) + resolve(Role.ADMIN_HEAD))
+    if kind == StepKind.COPY_FINANCE:
+        return _unique(resolve(Role.FINANCE_REVIEWER) + resolve(Role.FINANCE_HEAD))
+    if kind == StepKind.COPY_MARKETING:
+        return resolve(Role.MANAGEMENT_MANAGER)
+    raise ValueError(kind)
+
+
+def _unique(users) -> list:
+    return list({u.pk: u for u in users}.values())
+
+
+def pending_steps_for(user) -> QuerySet:
+    """Steps waiting on the user, for themselves or on behalf of someone who delegated to them."""
+    return (
+        ApprovalStep.objects.filter(status=StepStatus.PENDING, assignees__in=_principal_ids(user))
+        .filter(version=F("contract__version"))
+        .select_related("contract", "contract__customer", "contract__region")
+        .distinct()
+        .order_by("opened_at")
+    )
+
+
+def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "") -> QuerySet:
+    """The contract list: visible contracts with everything a row shows, in a fixed number of queries."""
+    qs = contracts_visible_to(user).select_related("customer", "region", "handler__person")
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search) | Q(customer__name__icontains=search) | Q(archive_number__icontains=search)
+        )
+    if state:
+        qs = qs.filter(state=state)
+    if region:
+        qs = qs.filter(region__code=region)
+    if direction:
+        qs = qs.filter(direction=direction)
+    return qs.order_by("-created_at", "-pk")
+
+
+def eligible_handlers() -> QuerySet:
+    return (
+        get_user_model().objects.filter(is_active=True, groups__name__in=HANDLER_ROLES)
+        .select_related("person").distinct().order_by("username")
+    )
+
+
+def contract_children_visible_to(model):
+    """A selector for records that belong to a contract: visible with their contract."""
+
+    def visible(user) -> QuerySet:
+        return model.objects.filter(contract__in=contracts_visible_to(user))
+
+    visible.__name__ = f"{model.__name__.lower()}s_visible_to"
+    return visible
+
+
+def may_see_customers(user) -> bool:
+    return bool(user.is_superuser or has_role(user, *SEE_ALL_CUSTOMERS, *MARKETING_STAFF))

@@ -1,0 +1,10 @@
+"""Signals other apps listen to.
+
+``contract_state_changed(sender=Contract, contract=, old_state=, new_state=, by=)`` is sent after the
+transaction commits, once for every transition (the hand-off app completes when its construction
+contract is signed; receivables opens a project when a sales contract is signed).
+"""
+
+from django.dispatch import Signal
+
+contract_state_changed = Signal()

@@ -1,0 +1,193 @@
+"""CON-6: the whole chain, its order, rejection and versions, delegation, who may act."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from contracts.choices import ContractState, StepKind, StepStatus
+from contracts.models import ApprovalStep, Contract
+from contracts.services import (
+    contract_acknowledge_copy,
+    contract_approve,
+    contract_archive,
+    contract_register,
+    contract_reject,
+    contract_sign,
+    contract_submit,
+)
+from contracts.signals import contract_state_changed
+
+from .conftest import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_whole_chain_to_filed(make, demo, today, django_capture_on_commit_callbacks):
+    # given a draft of a salesperson with a valid due-diligence record
+    seen = []
+
+    def receiver(sender, contract, old_state, new_state, by, **kw):
+        seen.append((old_state, new_state))
+
+    contract_state_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            contract = make.filed()
+    finally:
+        contract_state_changed.disconnect(receiver)
+    # then it went through every state in order, one signal per transition
+    contract.refresh_from_db()
+    assert contract.state == ContractState.FILED
+    assert contract.archive_number == f"HB-{today.year}-0001"
+    assert [s[1] for s in seen] == [
+        "leader_review", "joint_review", "gm_review", "approved", "signed", "registered", "archived", "filed"]
+    kinds = list(contract.steps.order_by("pk").values_list("kind", "status"))
+    assert kinds == [
+        ("leader", "approved"), ("finance", "approved"), ("legal", "approved"), ("gm", "approved"),
+        ("sign", "done"), ("register", "done"), ("archive", "done"), ("copy_finance", "done"),
+        ("copy_marketing", "done")]
+    leader = contract.steps.get(kind="leader")
+    assert leader.decided_by == demo.user("director")
+    assert leader.content_hash == contract.content_hash
+
+
+def test_steps_cannot_be_skipped_or_repeated(make, demo):
+    contract = make.submitted()
+    with pytest.raises(ValidationError, match="cannot be done now|不能"):
+        contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader")
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader")
+    with pytest.raises(ValidationError):
+        contract_register(contract_id=contract.pk, by=demo.user("clerk"))
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.JOINT_REVIEW
+
+
+def test_stale_form_says_already_decided(make, demo):
+    contract = make.submitted()
+    step = contract.steps.get(kind="leader")
+    contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader", step_id=step.pk)
+    with pytest.raises(ValidationError) as exc:
+        contract_reject(contract_id=contract.pk, by=demo.user("director"), kind="leader", step_id=step.pk,
+                        comment="金额有误")
+    assert "already decided" in str(exc.value) or "已" in str(exc.value)
+    assert ApprovalStep.objects.get(pk=step.pk).status == StepStatus.APPROVED
+
+
+def test_reject_returns_to_draft_and_resubmission_is_new_version(make, demo):
+    from contracts.services import contract_update
+
+    contract = make.submitted()
+    contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader")
+    contract_reject(contract_id=contract.pk, by=demo.user("finance"), kind="finance", comment="付款条件不清楚")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.DRAFT
+    # the pending legal step of that version is closed too
+    assert contract.steps.get(kind="legal").status == StepStatus.CANCELLED
+    contract_update(contract_id=contract.pk, by=contract.handler, payment_terms="预付30%，到货验收后付60%，质保金10%")
+    contract_submit(contract_id=contract.pk, by=contract.handler)
+    contract.refresh_from_db()
+    assert contract.version == 2
+    assert contract.state == ContractState.LEADER_REVIEW
+    assert contract.steps.filter(version=2, kind="leader", status="pending").exists()
+
+
+def test_reject_needs_a_comment(make, demo):
+    contract = make.submitted()
+    with pytest.raises(ValidationError):
+        contract_reject(contract_id=contract.pk, by=demo.user("director"), kind="leader", comment="  ")
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.LEADER_REVIEW
+
+
+def test_wrong_person_cannot_decide(make, demo):
+    contract = make.submitted()
+    for name in ("sales_hd", "finance", "rm_hb", "clerk"):
+        with pytest.raises(ValidationError):
+            contract_approve(contract_id=contract.pk, by=demo.user(name), kind="leader")
+    assert contract.steps.get(kind="leader").status == StepStatus.PENDING
+
+
+def test_delegate_acts_on_behalf_but_nobody_on_own_submission(make, demo, today):
+    from org.services import delegation_create
+
+    director, sales = demo.user("director"), demo.user("sales_hb")
+    delegation_create(principal=director, delegate=demo.user("mgmt_manager"), starts_on=today,
+                      ends_on=today + timedelta(days=3), reason="年假", by=director)
+    contract = make.submitted()
+    contract_approve(contract_id=contract.pk, by=demo.user("mgmt_manager"), kind="leader")
+    step = contract.steps.get(kind="leader")
+    assert step.decided_by == demo.user("mgmt_manager") and step.on_behalf_of == director
+    # a delegate who handles the contract still cannot decide on it
+    other = make.contract(by="sales_hb")
+    finance = demo.user("finance")
+    delegation_create(principal=finance, delegate=sales, starts_on=today, ends_on=today + timedelta(days=3),
+                      reason="出差", by=finance)
+    contract_submit(contract_id=other.pk, by=sales)
+    contract_approve(contract_id=other.pk, by=director, kind="leader")
+    with pytest.raises(ValidationError, match="submitted or handle|提交或经办"):
+        contract_approve(contract_id=other.pk, by=sales, kind="finance")
+
+
+def test_legal_waived_only_for_simple_contracts(make, demo):
+    from contracts.models import ContractTemplate, TemplateVersion
+
+    template = ContractTemplate.objects.create(code="std", name="标准销售合同")
+    version = TemplateVersion.objects.create(template=template, number=1, effective_from="2026-01-01",
+                                             created_by=demo.user("clerk"))
+    simple = make.approved(template_version=version, non_standard_reason="")
+    assert simple.legal_waived
+    legal = simple.steps.get(kind="legal")
+    assert legal.status == StepStatus.WAIVED and "v" in legal.comment
+    # a non-standard text needs legal review
+    other = make.submitted()
+    assert not other.legal_waived
+    # a major contract with a template still needs legal review
+    major = make.submitted(template_version=version, non_standard_reason="", amount=Decimal("2000000.00"),
+                           legal_participant=demo.user("legal"), technical_participant=demo.user("tech_rnd"))
+    assert major.is_major and not major.legal_waived
+
+
+def test_long_term_flag_and_deputy_gm(make, demo, today):
+    contract = make.submitted(starts_on=today, ends_on=today.replace(year=today.year + 1))
+    assert contract.is_long_term
+    contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader")
+    contract_approve(contract_id=contract.pk, by=demo.user("finance"), kind="finance")
+    contract_approve(contract_id=contract.pk, by=demo.user("legal"), kind="legal")
+    step = contract.steps.get(kind="gm")
+    assert {u.username for u in step.assignees.all()} == {"gm", "deputy_gm"}
+    contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="gm")
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+    short = make.submitted(months=12)
+    assert not short.is_long_term
+
+
+def test_sign_needs_scan_and_dates(make, demo, today):
+    contract = make.approved()
+    with pytest.raises(ValidationError):
+        contract_sign(contract_id=contract.pk, by=contract.handler, signed_on=today + timedelta(days=1),
+                      counterparty_signed_on=today, scan=pdf_upload())
+    with pytest.raises(ValidationError):
+        contract_sign(contract_id=contract.pk, by=demo.user("clerk"), signed_on=today, counterparty_signed_on=today,
+                      scan=pdf_upload())
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+    contract_sign(contract_id=contract.pk, by=contract.handler, signed_on=today, counterparty_signed_on=today,
+                  scan=pdf_upload())
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.SIGNED
+
+
+def test_register_archive_copy_roles(make, demo):
+    contract = make.signed()
+    with pytest.raises(ValidationError):
+        contract_register(contract_id=contract.pk, by=demo.user("archivist"))
+    contract_register(contract_id=contract.pk, by=demo.user("clerk"))
+    with pytest.raises(ValidationError):
+        contract_archive(contract_id=contract.pk, by=demo.user("clerk"), cabinet="A", box="1")
+    with pytest.raises(ValidationError):
+        contract_archive(contract_id=contract.pk, by=demo.user("archivist"), cabinet="", box="1")
+    contract_archive(contract_id=contract.pk, by=demo.user("admin_head"), cabinet="A", box="1")
+    with pytest.raises(ValidationError):
+        contract_acknowledge_copy(contract_id=contract.pk, by=demo.user("sales_hb"), kind=StepKind.COPY_FINANCE)
+    contract_acknowledge_copy(contract_id=contract.pk, by=demo.user("finance_head"), kind=StepKind.COPY_FINANCE)
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.ARCHIVED
