@@ -1,0 +1,103 @@
+"""X-2: every page, export, PDF and download: anonymous → login, no right → 404, right → 200."""
+
+import pytest
+from django.urls import reverse
+
+from marketing_portal.files import latest_attachment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archived(make):
+    return make.archived()
+
+
+def _pages(contract):
+    dd = contract.customer.due_diligences.first()
+    return [
+        reverse("contracts:detail", args=[contract.pk]),
+        reverse("contracts:approval-pdf", args=[contract.pk]),
+        reverse("contracts:archive-label", args=[contract.pk]),
+        reverse("contracts:amend", args=[contract.pk]),
+        reverse("contracts:customer-detail", args=[contract.customer_id]),
+        reverse("contracts:customer-edit", args=[contract.customer_id]),
+        reverse("contracts:dd-create", args=[contract.customer_id]),
+        reverse("contracts:dd-detail", args=[dd.pk]),
+        reverse("attachment-download", args=[latest_attachment(contract, "signed").pk]),
+        reverse("attachment-download", args=[latest_attachment(dd, "evidence").pk]),
+    ]
+
+
+def test_anonymous_is_sent_to_login(client, archived):
+    for url in _pages(archived) + [reverse("contracts:list"), reverse("contracts:register-export"),
+                                   reverse("contracts:customer-list"), reverse("contracts:create"),
+                                   reverse("contracts:template-list")]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+@pytest.mark.parametrize("username", ["sales_hd", "rm_hd", "xxx_head", "tech_repair"])
+def test_no_right_is_404(login, demo, archived, username):
+    client = login(demo.user(username))
+    for url in _pages(archived):
+        assert client.get(url).status_code == 404, (username, url)
+    post = client.post(reverse("contracts:action", args=[archived.pk, "loan"]), {"purpose": "x",
+                                                                                 "return_due_on": "2030-01-01"})
+    assert post.status_code == 404
+
+
+@pytest.mark.parametrize("username", ["sales_hb", "rm_hb", "director", "clerk", "finance", "legal", "archivist",
+                                      "gm", "mgmt_manager"])
+def test_right_is_200(login, demo, archived, username):
+    client = login(demo.user(username))
+    for url in _pages(archived):
+        if url.endswith("/edit/") or url.endswith("/new/") or "/amend/" in url:
+            if username not in ("sales_hb", "rm_hb", "director", "clerk", "mgmt_manager"):
+                continue
+        response = client.get(url)
+        assert response.status_code == 200, (username, url, response.status_code)
+
+
+def test_list_and_export_show_only_visible(login, demo, make):
+    mine = make.contract(by="sales_hb", title="华北变电站合同")
+    other = make.contract(by="sales_hd", title="华东开关柜合同")
+    client = login(demo.user("sales_hb"))
+    body = client.get(reverse("contracts:list")).content.decode()
+    assert mine.title in body and other.title not in body
+    response = client.get(reverse("contracts:register-export"))
+    assert response.status_code == 200
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == [mine.title]
+    # a regional manager sees their region; leadership sees both
+    client = login(demo.user("rm_hd"))
+    body = client.get(reverse("contracts:list")).content.decode()
+    assert other.title in body and mine.title not in body
+    client = login(demo.user("director"))
+    body = client.get(reverse("contracts:list")).content.decode()
+    assert other.title in body and mine.title in body
+
+
+def test_named_participant_sees_major_contract(login, demo, make):
+    from decimal import Decimal
+
+    contract = make.submitted(amount=Decimal("3000000.00"), legal_participant=demo.user("legal"),
+                              technical_participant=demo.user("tech_rnd"))
+    client = login(demo.user("tech_rnd"))
+    assert client.get(contract.get_absolute_url()).status_code == 200
+    client = login(demo.user("tech_production"))
+    assert client.get(contract.get_absolute_url()).status_code == 404
+
+
+def test_customer_pages(login, demo, make):
+    customer = make.customer(region="HB")
+    assert login(demo.user("sales_hb")).get(customer.get_absolute_url()).status_code == 200
+    assert login(demo.user("sales_hd")).get(customer.get_absolute_url()).status_code == 404
+    body = login(demo.user("sales_hd")).get(reverse("contracts:customer-list")).content.decode()
+    assert customer.name not in body
+    assert login(demo.user("xxx_head")).get(reverse("contracts:customer-list")).status_code == 404
