@@ -8,14 +8,18 @@ the ``contract_state_changed`` signal only after the commit.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from marketing_portal.access import has_role
 from marketing_portal.files import DOCUMENTS, attachment_add
@@ -1435,3 +1439,28 @@ def reminders_send(*, today: date | None = None) -> int:
         sent += notify_many(recipients=[loan.borrower, *keepers], key=event_key("loan-overdue", loan, week),
                             subject=subject, url=loan.contract.get_absolute_url())
     return sent
+
+
+# --------------------------------------------------------------------------------------------------
+# Audit: the history records who acted even outside a web request (tasks, the demo seed, other apps).
+# --------------------------------------------------------------------------------------------------
+def _audited(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        by = kwargs.get("by")
+        context = HistoricalRecords.context
+        if by is None or getattr(getattr(context, "request", None), "user", None) is not None:
+            return fn(*args, **kwargs)
+        context.request = SimpleNamespace(user=by)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            del context.request
+
+    return wrapper
+
+
+for _name, _fn in list(globals().items()):
+    if (inspect.isfunction(_fn) and _fn.__module__ == __name__ and not _name.startswith("_")
+            and "by" in inspect.signature(_fn).parameters):
+        globals()[_name] = _audited(_fn)

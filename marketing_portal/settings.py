@@ -204,6 +204,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Periodic work. Every periodic task is idempotent by its own key, so a repeated or missed run is harmless.
 CELERY_BEAT_SCHEDULE = {
     "portal-health": {"task": "marketing_portal.tasks.health_task", "schedule": 300.0},
+    # Daily: objection and reply deadlines, overdue loans of contract originals (CON-8, CON-10); idempotent by key.
+    "contracts-reminders": {"task": "contracts.tasks.contract_reminders_task", "schedule": 24 * 3600.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------------
