@@ -1,0 +1,202 @@
+"""Acting from the pages: POST only with CSRF, clear messages, nothing changes on bad input."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from contracts.choices import ContractState, StepStatus
+from contracts.models import ApprovalStep, Contract, Customer
+
+from .conftest import credit_code, pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def act(client, contract, name, data=None):
+    return client.post(reverse("contracts:action", args=[contract.pk, name]), data or {})
+
+
+def test_actions_need_post(login, demo, make):
+    contract = make.submitted()
+    client = login(demo.user("director"))
+    assert client.get(reverse("contracts:action", args=[contract.pk, "approve"])).status_code == 405
+
+
+def test_actions_need_csrf(demo, make):
+    contract = make.submitted()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(demo.user("director"))
+    response = act(client, contract, "approve", {"kind": "leader"})
+    assert response.status_code == 403
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.LEADER_REVIEW
+
+
+def test_create_draft_from_the_form(login, demo, make, today):
+    customer = make.customer(region="HB")
+    client = login(demo.user("sales_hb"))
+    data = {
+        "title": "变电站开关柜合同", "kind": "contract", "direction": "sales", "customer": customer.pk,
+        "amount": "76000.00", "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=200)).isoformat(),
+        "non_standard_reason": "客户文本", "drafted_by": "ours",
+        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-description": "开关柜", "lines-0-quantity": "2", "lines-0-unit": "面", "lines-0-unit_price": "38000",
+    }
+    response = client.post(reverse("contracts:create"), data)
+    contract = Contract.objects.get(title="变电站开关柜合同")
+    assert response.status_code == 302 and response["Location"] == contract.get_absolute_url()
+    assert contract.handler == demo.user("sales_hb") and contract.region.code == "HB"
+    assert contract.lines.get().amount == Decimal("76000.00")
+    assert contract.retention_percent == Decimal("5.00") and contract.warranty_months == 12
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"amount": "0"}, "金额"),
+    ({"amount": "-5"}, "金额"),
+    ({"ends_on": "2020-01-01"}, "早于"),
+    ({"title": ""}, "必填"),
+    ({"non_standard_reason": ""}, "非标准"),
+])
+def test_bad_draft_input_gets_a_clear_message_and_stores_nothing(login, demo, make, today, change, message):
+    customer = make.customer(region="HB")
+    client = login(demo.user("sales_hb"))
+    data = {
+        "title": "坏输入合同", "kind": "contract", "direction": "sales", "customer": customer.pk,
+        "amount": "1000.00", "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=10)).isoformat(),
+        "non_standard_reason": "客户文本", "drafted_by": "ours",
+        "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000",
+        **change,
+    }
+    before = Contract.objects.count()
+    response = client.post(reverse("contracts:create"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Contract.objects.count() == before
+
+
+def test_whole_chain_through_the_pages(demo, make, today):
+    contract = make.contract(by="sales_hb")
+    clients = {}
+
+    def as_(name):
+        if name not in clients:
+            c = Client()
+            c.force_login(demo.user(name))
+            clients[name] = c
+        return clients[name]
+
+    assert act(as_("sales_hb"), contract, "submit").status_code == 302
+    for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
+        response = act(as_(name), contract, "approve", {"kind": kind, "comment": "同意"})
+        assert "已批准" in " ".join(_messages(response)) or response.status_code == 302
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+    act(as_("sales_hb"), contract, "sign", {"signed_on": today.isoformat(),
+                                             "counterparty_signed_on": today.isoformat(), "scan": pdf_upload()})
+    act(as_("clerk"), contract, "register", {"notes": "已登记"})
+    act(as_("archivist"), contract, "archive", {"cabinet": "A1", "box": "2"})
+    act(as_("finance"), contract, "copy", {"kind": "copy_finance"})
+    act(as_("mgmt_manager"), contract, "copy", {"kind": "copy_marketing"})
+    contract.refresh_from_db()
+    assert contract.state == ContractState.FILED
+    assert contract.archive_number.startswith(f"HB-{today.year}-")
+    page = as_("sales_hb").get(contract.get_absolute_url()).content.decode()
+    assert contract.archive_number in page
+
+
+def test_stale_form_gets_already_decided_message(login, demo, make):
+    contract = make.submitted()
+    step = contract.steps.get(kind="leader")
+    client = login(demo.user("director"))
+    act(client, contract, "approve", {"kind": "leader", "step": step.pk})
+    response = act(client, contract, "reject", {"kind": "leader", "step": step.pk, "comment": "晚了"})
+    text = " ".join(_messages(response))
+    assert "已经" in text and "审批" in text or "already" in text
+    assert ApprovalStep.objects.get(pk=step.pk).status == StepStatus.APPROVED
+
+
+def test_wrong_person_gets_a_message_and_nothing_changes(login, demo, make):
+    contract = make.submitted()
+    response = act(login(demo.user("finance")), contract, "approve", {"kind": "leader"})
+    assert _messages(response) and contract.steps.get(kind="leader").status == StepStatus.PENDING
+
+
+def test_disguised_upload_is_refused(login, demo, make, today):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    contract = make.approved()
+    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+    response = act(login(contract.handler), contract, "sign", {
+        "signed_on": today.isoformat(), "counterparty_signed_on": today.isoformat(), "scan": fake})
+    assert any("文件类型" in m or "file type" in m for m in _messages(response))
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+
+
+def test_duplicate_customer_and_wrong_code(login, demo, make):
+    existing = make.customer(region="HB", name="重复客户有限公司")
+    client = login(demo.user("sales_hb"))
+    base = {"region": demo.region("HB").pk, "address": "", "industry": "", "notes": ""}
+    response = client.post(reverse("contracts:customer-create"), {**base, "name": existing.name,
+                                                                  "credit_code": credit_code(777)})
+    assert "已存在" in response.content.decode()
+    response = client.post(reverse("contracts:customer-create"), {**base, "name": "新客户",
+                                                                  "credit_code": existing.credit_code})
+    assert existing.name in response.content.decode()
+    wrong = credit_code(778)[:-1] + ("0" if credit_code(778)[-1] != "0" else "1")
+    response = client.post(reverse("contracts:customer-create"), {**base, "name": "新客户", "credit_code": wrong})
+    assert "校验位" in response.content.decode()
+    assert Customer.objects.filter(name="新客户").count() == 0
+
+
+def test_collection_only_person_cannot_create(login, demo, make):
+    from org.models import Person
+
+    person = demo.user("sales_hb").person
+    Person.objects.filter(pk=person.pk).update(duty_status="collection_only", duty_status_reason="项目A超期未开票")
+    client = login(demo.user("sales_hb"))
+    response = client.get(reverse("contracts:create"))
+    assert response.status_code == 302
+    assert any("项目A超期未开票" in m for m in _messages(response))
+
+
+def test_due_diligence_form_records_eight_points(login, demo, make):
+    from .conftest import FINDINGS, png_upload
+
+    customer = make.customer(region="HB", diligence=False)
+    client = login(demo.user("sales_hb"))
+    data = {"investigated_on": "2026-01-05", "conclusion": "pass", "summary": "", **FINDINGS,
+            "evidence": [png_upload()]}
+    response = client.post(reverse("contracts:dd-create", args=[customer.pk]), data)
+    assert response.status_code == 302
+    record = customer.due_diligences.get()
+    assert record.valid_until.isoformat() == "2027-01-05"
+    # without evidence nothing is stored
+    data.pop("evidence")
+    response = client.post(reverse("contracts:dd-create", args=[customer.pk]), data)
+    assert response.status_code == 200 and customer.due_diligences.count() == 1
+
+
+def test_contract_list_query_count_is_fixed(login, demo, make, django_assert_num_queries):
+    client = login(demo.user("director"))
+    make.contract(by="sales_hb")
+    client.get(reverse("contracts:list"))  # warm caches (content types, session)
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("contracts:list"))
+    for _ in range(30):
+        make.contract(by="sales_hd")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reverse("contracts:list")).content.decode()
+    assert len(re.findall(r'href="/contracts/\d+/"', body)) == 25
+    assert len(many) == len(few)
+    assert len(many) <= 12
