@@ -727,9 +727,11 @@ def _begin(contract_id: int, kind: str, by, step_id: int | None):
     contract = _lock(contract_id)
     if contract.state != STATE_OF_KIND[kind]:
         # The state check comes first: a stale form then says what was decided.
-        step = (ApprovalStep.objects.filter(pk=step_id, contract=contract).first() if step_id else None)
+        steps = ApprovalStep.objects.filter(contract=contract)
+        step = steps.filter(pk=step_id).first() if step_id else \
+            steps.filter(version=contract.version, kind=kind).first()
         if step is not None and step.status != StepStatus.PENDING:
-            _pending_step(contract, kind, step_id)  # raises "already decided by …"
+            _pending_step(contract, kind, step.pk)  # raises "already decided by …"
         raise WorkflowError(
             _("“%(step)s” cannot be done now: the contract is “%(state)s”. Steps cannot be skipped or repeated.")
             % {"step": StepKind(kind).label, "state": contract.get_state_display()}

@@ -131,3 +131,9 @@ def today():
 
 
 __all__ = ["credit_code", "pdf_upload", "png_upload", "FINDINGS", "Factory", "date", "io"]
+
+
+@pytest.fixture
+def tmake(transactional_demo):
+    """The factory for transactional tests (threads, browser): everything it makes is committed."""
+    return Factory(transactional_demo)

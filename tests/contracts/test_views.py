@@ -199,4 +199,4 @@ def test_contract_list_query_count_is_fixed(login, demo, make, django_assert_num
         body = client.get(reverse("contracts:list")).content.decode()
     assert len(re.findall(r'href="/contracts/\d+/"', body)) == 25
     assert len(many) == len(few)
-    assert len(many) <= 12
+    assert len(many) <= 14  # session, user, roles, nav, inbox badge, count, one page of rows
