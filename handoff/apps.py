@@ -7,3 +7,23 @@ class HandoffConfig(AppConfig):
 
     name = "handoff"
     verbose_name = _("Hand-off")
+
+    def ready(self):
+        from contracts.signals import contract_state_changed
+        from marketing_portal import access
+        from marketing_portal.registry import NavEntry, register_nav, register_work
+
+        from . import selectors, services
+        from .models import Costing, CostLine, Decision, Handoff, NegotiationRound, ScopeItem
+        from .work import work_items
+
+        access.register_visibility(Handoff, selectors.handoffs_visible_to)
+        access.register_visibility(ScopeItem, selectors.scope_items_visible_to)
+        access.register_visibility(Costing, selectors.costings_visible_to)
+        access.register_visibility(CostLine, selectors.cost_lines_visible_to)
+        access.register_visibility(NegotiationRound, selectors.rounds_visible_to)
+        access.register_visibility(Decision, selectors.decisions_visible_to)
+        register_nav(NavEntry(label=_("Hand-off to XXX"), url_name="handoff:list", order=20,
+                              visible=selectors.may_use_handoffs))
+        register_work(work_items)
+        contract_state_changed.connect(services.on_contract_state_changed, dispatch_uid="handoff-follows-contract")

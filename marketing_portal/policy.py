@@ -124,6 +124,9 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Art. 2: costing within 1 day of receiving the liaison sheet."), _("days")),
     PolicyField("handoff_review_days", _("Finance review period"), "int", 1, G_HANDOFF, 1, 30,
                 _("Art. 3: review within 1 day of submission."), _("days")),
+    PolicyField("handoff_reminder_hours", _("Hand-off reminders on the due day at"), "int_list", [9, 15], G_HANDOFF,
+                0, 23, _("Hours (Beijing time) of the due day at which the party that must act is reminded, comma "
+                         "separated; overdue alerts go out once the due day has ended."), _("o'clock")),
     # Receivables and commission (工程回款制度)
     PolicyField("invoice_deadline_months", _("Invoice within"), "int", 1, G_RECEIVABLE, 1, 24,
                 _("Art. 2: months after acceptance."), _("months")),

@@ -206,6 +206,8 @@ CELERY_BEAT_SCHEDULE = {
     "portal-health": {"task": "marketing_portal.tasks.health_task", "schedule": 300.0},
     # Daily: objection and reply deadlines, overdue loans of contract originals (CON-8, CON-10); idempotent by key.
     "contracts-reminders": {"task": "contracts.tasks.contract_reminders_task", "schedule": 24 * 3600.0},
+    # Hourly: hand-off reminders on the due day (policy hours) and overdue alerts (HND-6); each sent once by key.
+    "handoff-deadlines": {"task": "handoff.tasks.handoff_deadlines_task", "schedule": 3600.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------------
