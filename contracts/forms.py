@@ -307,7 +307,8 @@ class TemplateVersionForm(forms.Form):
 
 
 class ContractFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
+        attrs={"placeholder": _("Title, customer or archive number"), "aria-label": _("Search")}))
     state = forms.ChoiceField(label=_("State"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
     direction = forms.ChoiceField(label=_("Direction"), required=False,
