@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from org.models import Region
 
@@ -67,6 +68,12 @@ def _png(name: str) -> SimpleUploadedFile:
 
 
 def run(stdout=None) -> None:
+    # Stored texts (step comments, history reasons) are written in the portal's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        _run(stdout)
+
+
+def _run(stdout=None) -> None:
     User = get_user_model()
     u = {user.username: user for user in User.objects.filter(is_active=True)}
     if "director" not in u:

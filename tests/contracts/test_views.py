@@ -200,3 +200,39 @@ def test_contract_list_query_count_is_fixed(login, demo, make, django_assert_num
     assert len(re.findall(r'href="/contracts/\d+/"', body)) == 25
     assert len(many) == len(few)
     assert len(many) <= 14  # session, user, roles, nav, inbox badge, count, one page of rows
+
+
+def test_approval_form_pdf_has_every_opinion_and_the_amount_in_capitals(login, demo, make, tmp_path):
+    import shutil
+    import subprocess
+
+    from contracts.services import contract_reject, contract_submit
+
+    contract = make.submitted(amount=Decimal("120000.00"))
+    contract_reject(contract_id=contract.pk, by=demo.user("director"), kind="leader", comment="数量不符请核对")
+    contract_submit(contract_id=contract.pk, by=contract.handler)
+    from contracts.services import contract_approve
+
+    contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader", comment="核对无误，同意")
+    response = login(demo.user("finance")).get(reverse("contracts:approval-pdf", args=[contract.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read the PDF"
+    path = tmp_path / "form.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "合同审批单" in text and "壹拾贰万元整" in text
+    assert "核对无误，同意" in text and "数量不符请核对" in text and "周明" in text
+
+
+def test_register_export_columns(login, demo, make):
+    import io
+
+    from openpyxl import load_workbook
+
+    contract = make.archived()
+    response = login(demo.user("director")).get(reverse("contracts:register-export") + "?q=" + contract.title)
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = list(sheet.iter_rows(values_only=True))[:2]
+    assert header[0] == "档案编号" and row[0] == contract.archive_number and row[7] == float(contract.amount)
