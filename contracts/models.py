@@ -339,6 +339,8 @@ class Contract(models.Model):
         indexes = [
             models.Index(fields=["region", "state"]),
             models.Index(fields=["handler", "state"]),
+            # The list's order: the first pages are read from the index instead of sorting every contract.
+            models.Index(fields=["-created_at", "-id"], name="contract_list_order_idx"),
         ]
 
     def __str__(self):
