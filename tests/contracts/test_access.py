@@ -101,3 +101,27 @@ def test_customer_pages(login, demo, make):
     body = login(demo.user("sales_hd")).get(reverse("contracts:customer-list")).content.decode()
     assert customer.name not in body
     assert login(demo.user("xxx_head")).get(reverse("contracts:customer-list")).status_code == 404
+
+
+def test_draft_edit_and_actions_access(client, login, demo, make):
+    contract = make.contract(by="sales_hb")
+    edit = reverse("contracts:edit", args=[contract.pk])
+    action = reverse("contracts:action", args=[contract.pk, "submit"])
+    assert "/accounts/login/" in client.get(edit)["Location"]
+    assert "/accounts/login/" in client.post(action)["Location"]
+    other = login(demo.user("sales_hd"))
+    assert other.get(edit).status_code == 404
+    assert other.post(action).status_code == 404
+    assert login(demo.user("sales_hb")).get(edit).status_code == 200
+
+
+def test_templates_pages(client, login, demo):
+    from contracts.services import template_create
+
+    template = template_create(by=demo.user("clerk"), code="t1", name="标准合同", kind="contract", direction="sales")
+    url = reverse("contracts:template-detail", args=[template.pk])
+    assert "/accounts/login/" in client.get(url)["Location"]
+    assert login(demo.user("sales_hd")).get(url).status_code == 200
+    # only template keepers may add versions or templates
+    assert login(demo.user("sales_hd")).post(url, {}).status_code == 404
+    assert login(demo.user("sales_hd")).post(reverse("contracts:template-list"), {}).status_code == 404

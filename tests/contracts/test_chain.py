@@ -191,3 +191,15 @@ def test_register_archive_copy_roles(make, demo):
         contract_acknowledge_copy(contract_id=contract.pk, by=demo.user("sales_hb"), kind=StepKind.COPY_FINANCE)
     contract_acknowledge_copy(contract_id=contract.pk, by=demo.user("finance_head"), kind=StepKind.COPY_FINANCE)
     assert Contract.objects.get(pk=contract.pk).state == ContractState.ARCHIVED
+
+
+def test_delegation_works_for_registration_too(make, demo, today):
+    from org.services import delegation_create
+
+    clerk = demo.user("clerk")
+    delegation_create(principal=clerk, delegate=demo.user("design_clerk"), starts_on=today,
+                      ends_on=today + timedelta(days=2), reason="病假", by=clerk)
+    contract = make.signed()
+    contract_register(contract_id=contract.pk, by=demo.user("design_clerk"))
+    step = contract.steps.get(kind="register")
+    assert step.decided_by == demo.user("design_clerk") and step.on_behalf_of == clerk
