@@ -31,8 +31,10 @@ from .models import (
     TemplateVersion,
 )
 
-SEE_ALL_CONTRACTS = MARKETING_OFFICE | FINANCE | ADMINISTRATION | EXECUTIVES | {Role.LEGAL, Role.SYSADMIN}
-SEE_ALL_CUSTOMERS = SEE_ALL_CONTRACTS | {Role.CS_SPECIALIST}
+# Customer-service specialists link repair tickets to contracts (warranty status, REP-2), so they read them too.
+SEE_ALL_CONTRACTS = MARKETING_OFFICE | FINANCE | ADMINISTRATION | EXECUTIVES | {Role.LEGAL, Role.SYSADMIN,
+                                                                         Role.CS_SPECIALIST}
+SEE_ALL_CUSTOMERS = SEE_ALL_CONTRACTS
 # Who may keep the customer archive and draft contracts.
 MARKETING_STAFF = MARKETING_OFFICE | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
 HANDLER_ROLES = (Role.SALESPERSON, Role.REGIONAL_MANAGER, Role.SALES_MANAGER)
