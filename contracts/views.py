@@ -205,6 +205,13 @@ def contract_detail(request, pk):
             "technical_participant__person", "parent", "due_diligence", "submitted_by__person"),
         pk=pk,
     )
+    if contract.state == ContractState.DRAFT:
+        # A draft shows the flags its submission would get under the policy in force (not stored yet).
+        policy = current_policy()
+        contract.is_major = contract.amount >= policy.major_contract_threshold
+        contract.is_long_term = services.is_long_term(contract.starts_on, contract.ends_on,
+                                                      policy.contract_max_term_months)
+        contract.legal_waived = services.legal_may_be_waived(contract, policy)
     steps = list(
         contract.steps.select_related("decided_by__person", "on_behalf_of__person")
         .prefetch_related("assignees__person").order_by("-version", "opened_at", "pk")

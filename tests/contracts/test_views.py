@@ -236,3 +236,11 @@ def test_register_export_columns(login, demo, make):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, row = list(sheet.iter_rows(values_only=True))[:2]
     assert header[0] == "档案编号" and row[0] == contract.archive_number and row[7] == float(contract.amount)
+
+
+def test_draft_shows_the_long_term_flag_before_submission(login, demo, make, today):
+    contract = make.contract(by="sales_hb", starts_on=today, ends_on=today.replace(year=today.year + 2))
+    body = login(demo.user("sales_hb")).get(contract.get_absolute_url()).content.decode()
+    assert "期限超过规定" in body
+    short = make.contract(by="sales_hb", months=3)
+    assert "期限超过规定" not in login(demo.user("sales_hb")).get(short.get_absolute_url()).content.decode()
