@@ -19,15 +19,18 @@ own key (hand-off costing version, stage, kind), so it is sent once however ofte
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from contracts.choices import SIGNED_STATES, ContractKind, ContractState, Direction, DraftedBy
 from contracts.models import ContractLine, ContractTemplate
@@ -58,6 +61,24 @@ MAX_AMOUNT = Decimal("1e12")
 
 class HandoffError(ValidationError):
     """A step that may not be taken now, or not by this person."""
+
+
+def audited(fn):
+    """The history names the person acting even outside a web request (tasks, the demo seed, other apps)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        by = kwargs.get("by")
+        context = HistoricalRecords.context
+        if by is None or getattr(getattr(context, "request", None), "user", None) is not None:
+            return fn(*args, **kwargs)
+        context.request = SimpleNamespace(user=by)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            del context.request
+
+    return wrapper
 
 
 def _who(user) -> str:
@@ -231,6 +252,7 @@ def _open_costing(handoff: Handoff, *, version: int, now: datetime) -> Costing:
     )
 
 
+@audited
 @transaction.atomic
 def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_start: date | None,
                    planned_finish: date | None, scope_items: Iterable[dict], site_contact: str = "",
@@ -307,6 +329,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
     return handoff
 
 
+@audited
 @transaction.atomic
 def handoff_attach(*, by, handoff_id: int, upload) -> None:
     """Marketing adds a document to an open sheet (drawings, Party A's letters); files are never replaced."""
@@ -318,6 +341,7 @@ def handoff_attach(*, by, handoff_id: int, upload) -> None:
     attachment_add(owner=handoff, upload=upload, by=by, slot="sheet")
 
 
+@audited
 @transaction.atomic
 def handoff_cancel(*, by, handoff_id: int, reason: str, now: datetime | None = None) -> Handoff:
     """Marketing withdraws a sheet (the order was cancelled, or the requirements changed) before the decision."""
@@ -412,6 +436,7 @@ def _live_costing(handoff: Handoff, state: str, costing_id: int | None, action: 
     return costing
 
 
+@audited
 @transaction.atomic
 def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "", attachments: Iterable = (),
                    costing_id: int | None = None, now: datetime | None = None) -> Costing:
@@ -470,6 +495,7 @@ def _finance_actor(by):
     return principal
 
 
+@audited
 @transaction.atomic
 def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "", costing_id: int | None = None,
                     now: datetime | None = None) -> Costing:
@@ -506,6 +532,7 @@ def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "",
     return costing
 
 
+@audited
 @transaction.atomic
 def costing_return(*, by, handoff_id: int, reason: str, costing_id: int | None = None,
                    now: datetime | None = None) -> Costing:
@@ -540,6 +567,7 @@ def costing_return(*, by, handoff_id: int, reason: str, costing_id: int | None =
 # --------------------------------------------------------------------------------------------------
 # HND-4: negotiation and Marketing's decision
 # --------------------------------------------------------------------------------------------------
+@audited
 @transaction.atomic
 def negotiation_record(*, by, handoff_id: int, proposer: str, amount, held_on: date | None, notes: str = "",
                        attachments: Iterable = (), now: datetime | None = None) -> NegotiationRound:
@@ -608,6 +636,7 @@ def _flatten(exc: ValidationError) -> list[str]:
     return exc.messages
 
 
+@audited
 @transaction.atomic
 def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetime | None = None) -> Decision:
     """Marketing decides the construction amount; the construction contract is drafted, prefilled (HND-4, HND-5)."""
@@ -685,8 +714,10 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
 # --------------------------------------------------------------------------------------------------
 # HND-5: the construction contract goes through the chain; the hand-off follows it
 # --------------------------------------------------------------------------------------------------
+@audited
 @transaction.atomic
-def construction_contract_changed(*, contract_id: int, new_state: str, now: datetime | None = None) -> Handoff | None:
+def construction_contract_changed(*, contract_id: int, new_state: str, by=None,
+                                  now: datetime | None = None) -> Handoff | None:
     """Follow the construction contract: signed → the hand-off completes; withdrawn → back to the decision.
 
     Called by the ``contract_state_changed`` receiver after each transition; running it twice changes nothing.
@@ -725,7 +756,7 @@ def on_contract_state_changed(sender, contract, old_state, new_state, by=None, *
     if contract.direction != Direction.CONSTRUCTION:
         return
     if new_state in SIGNED_STATES or new_state == ContractState.CANCELLED:
-        construction_contract_changed(contract_id=contract.pk, new_state=new_state)
+        construction_contract_changed(contract_id=contract.pk, new_state=new_state, by=by)
 
 
 # --------------------------------------------------------------------------------------------------
