@@ -7,3 +7,45 @@ class ReceivablesConfig(AppConfig):
 
     name = "receivables"
     verbose_name = _("Receivables")
+
+    def ready(self):
+        from contracts.hooks import register_customer_panel
+        from contracts.signals import contract_state_changed
+        from marketing_portal import access
+        from marketing_portal.registry import NavEntry, register_nav, register_work
+
+        from . import selectors
+        from .handlers import on_contract_state_changed
+        from .models import (
+            Acceptance,
+            AdjustmentRequest,
+            CommissionEntry,
+            CompensationAgreement,
+            DutyProposal,
+            ImportBatch,
+            Invoice,
+            OwnerHandover,
+            Payout,
+            Project,
+            Receipt,
+            RetentionStatement,
+        )
+        from .work import customer_panel, work_items
+
+        access.register_visibility(Project, selectors.projects_visible_to)
+        access.register_visibility(Acceptance, selectors.acceptances_visible_to)
+        access.register_visibility(Invoice, selectors.invoices_visible_to)
+        access.register_visibility(Receipt, selectors.receipts_visible_to)
+        access.register_visibility(RetentionStatement, selectors.statements_visible_to)
+        access.register_visibility(OwnerHandover, selectors.handovers_visible_to)
+        access.register_visibility(CommissionEntry, selectors.entries_visible_to)
+        access.register_visibility(CompensationAgreement, selectors.agreements_visible_to)
+        access.register_visibility(AdjustmentRequest, selectors.adjustments_visible_to)
+        access.register_visibility(Payout, selectors.payouts_visible_to)
+        access.register_visibility(DutyProposal, selectors.proposals_visible_to)
+        access.register_visibility(ImportBatch, selectors.import_batches_visible_to)
+        register_nav(NavEntry(label=_("Receivables"), url_name="receivables:project-list", order=30,
+                              visible=selectors.may_use_receivables))
+        register_work(work_items)
+        register_customer_panel(order=20, provider=customer_panel)
+        contract_state_changed.connect(on_contract_state_changed, dispatch_uid="receivables-project-on-signing")

@@ -1,0 +1,25 @@
+"""Receivers of other apps' signals."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+
+from contracts.choices import SIGNED_STATES, Direction
+
+logger = logging.getLogger(__name__)
+
+
+def on_contract_state_changed(sender, contract, old_state, new_state, by=None, **kwargs):
+    """A sales contract that becomes signed opens its project (sent after the contract's transaction commits)."""
+    if contract.direction != Direction.SALES or contract.parent_id is not None:
+        return
+    if new_state not in SIGNED_STATES or old_state in SIGNED_STATES:
+        return
+    from .services import project_register
+
+    try:
+        project_register(contract_id=contract.pk, by=None)
+    except ValidationError:  # the contract's own transaction is done; never fail the signer's request for this
+        logger.exception("could not register the project of contract %s", contract.pk)

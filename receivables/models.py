@@ -1,0 +1,581 @@
+"""Projects, acceptance, invoices and receipts, retention, the commission ledger and its consequences (SPEC RCV).
+
+Invariants that must hold whatever code writes the rows are database constraints: one project per sales
+contract, unique invoice numbers and bank references, positive amounts, one ledger entry per rule event
+(project, stage/kind/step key, revision) — the sweep's idempotency backstop —, one reversal per entry, one
+proposal per cause, one compensation agreement per stage. Ledger entries are append-only: the model refuses
+updates and deletes, and a database trigger (migration 0002) refuses them from any other code as well.
+Writes go through ``receivables.services``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    AdjustmentState,
+    AgreementState,
+    EntryKind,
+    ImportKind,
+    ImportState,
+    ProjectStage,
+    ProposalKind,
+    ProposalState,
+    StatementState,
+)
+from .policy import Stage, Suspension
+
+User = settings.AUTH_USER_MODEL
+ZERO = Decimal("0.00")
+
+STAGE_CHOICES = [(Stage.INVOICE.value, _("Invoice")), (Stage.COLLECTION.value, _("Collection")),
+                 (Stage.RETENTION.value, _("Retention money"))]
+SUSPENSION_CHOICES = [(Suspension.NONE.value, _("None")), (Suspension.MAY_SUSPEND.value, _("May be suspended")),
+                      (Suspension.SUSPENDED.value, _("Collection-only duty mandatory"))]
+
+# Fields the sweep keeps up to date for lists and its own scheduling; not business changes, so not in the history.
+SWEEP_FIELDS = ["next_check_on", "swept_on", "deduction_percent", "suspension", "next_deadline_on",
+                "next_deadline_label"]
+
+
+class Project(models.Model):
+    """A project (工程项目): one per signed sales contract that is carried out (RCV-1 … RCV-13).
+
+    Its dates (``accepted_on``, ``invoiced_on``, ``collected_on``, ``retention_collected_on``) are facts derived
+    from the acceptance, invoices and receipts by the services; the rules core turns them into deadlines and
+    deductions. ``next_check_on`` is the first day the sweep has anything to do for it (a new rule event or a
+    reminder): the daily sweep only looks at projects due, so its cost follows the work, not the project count.
+    """
+
+    number = models.CharField(_("project number"), max_length=24, unique=True, null=True, blank=True)
+    contract = models.OneToOneField("contracts.Contract", on_delete=models.PROTECT, related_name="project",
+                                    verbose_name=_("sales contract"))
+    name = models.CharField(_("project name"), max_length=150)
+    customer = models.ForeignKey("contracts.Customer", on_delete=models.PROTECT, related_name="projects",
+                                 verbose_name=_("customer"))
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="projects",
+                               verbose_name=_("region"))
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="owned_projects",
+                              verbose_name=_("sales owner"))
+    amount = models.DecimalField(_("project amount (yuan)"), max_digits=14, decimal_places=2)
+    retention_percent = models.DecimalField(_("retention money (%)"), max_digits=5, decimal_places=2)
+    retention_amount = models.DecimalField(_("retention money (yuan)"), max_digits=14, decimal_places=2)
+    warranty_months = models.PositiveIntegerField(_("warranty period (months)"))
+    commission_base = models.DecimalField(_("commission base (yuan)"), max_digits=14, decimal_places=2)
+    commission_rate_percent = models.DecimalField(_("commission rate (%)"), max_digits=5, decimal_places=2)
+    commission_policy_version = models.PositiveIntegerField(_("policy version of the commission"))
+    stage = models.CharField(_("stage"), max_length=24, choices=ProjectStage.choices,
+                             default=ProjectStage.AWAITING_ACCEPTANCE, db_index=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    warranty_ends_on = models.DateField(_("warranty ends on"), null=True, blank=True)
+    invoiced_on = models.DateField(_("invoiced in full on"), null=True, blank=True)
+    collected_on = models.DateField(_("collected (retention excluded) on"), null=True, blank=True)
+    retention_collected_on = models.DateField(_("retention collected on"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    registered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("registered by"))
+    # Kept by the sweep (see SWEEP_FIELDS); the ledger and the dates above are the record.
+    next_check_on = models.DateField(_("next check on"), null=True, blank=True)
+    swept_on = models.DateField(_("last assessed on"), null=True, blank=True)
+    deduction_percent = models.DecimalField(_("deducted (%)"), max_digits=5, decimal_places=2, default=ZERO)
+    suspension = models.CharField(_("collection-only duty"), max_length=12, choices=SUSPENSION_CHOICES,
+                                  default=Suspension.NONE.value)
+    next_deadline_on = models.DateField(_("next deadline"), null=True, blank=True)
+    next_deadline_label = models.CharField(_("next deadline (what)"), max_length=120, blank=True)
+    history = HistoricalRecords(excluded_fields=SWEEP_FIELDS)
+
+    class Meta:
+        ordering = ["-registered_at", "-pk"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="project_amount_positive"),
+            models.CheckConstraint(condition=Q(retention_percent__gte=0, retention_percent__lte=100),
+                                   name="project_retention_percent_range"),
+            models.CheckConstraint(condition=Q(retention_amount__gte=0, retention_amount__lte=F("amount")),
+                                   name="project_retention_within_amount"),
+            models.CheckConstraint(condition=Q(commission_base__gte=0), name="project_commission_base_not_negative"),
+            models.CheckConstraint(condition=Q(commission_rate_percent__gte=0, commission_rate_percent__lte=100),
+                                   name="project_commission_rate_range"),
+            models.CheckConstraint(condition=Q(invoiced_on__isnull=True) | Q(accepted_on__isnull=False),
+                                   name="project_invoiced_after_acceptance"),
+            models.CheckConstraint(condition=Q(collected_on__isnull=True) | Q(invoiced_on__isnull=False),
+                                   name="project_collected_after_invoice"),
+        ]
+        indexes = [
+            models.Index(fields=["next_check_on"], condition=Q(next_check_on__isnull=False),
+                         name="project_due_for_sweep"),
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["region", "stage"]),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.name}" if self.number else self.name
+
+    def get_absolute_url(self):
+        return reverse("receivables:project-detail", args=[self.pk])
+
+    @property
+    def commission(self) -> Decimal:
+        """The full commission of the project: base × rate."""
+        from marketing_portal.money import to_amount
+
+        return to_amount(self.commission_base * self.commission_rate_percent / Decimal(100))
+
+    @property
+    def main_target(self) -> Decimal:
+        """What must be received for the invoice to count as collected: the amount less retention (RCV-6)."""
+        return self.amount - self.retention_amount
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (ProjectStage.AWAITING_ACCEPTANCE, ProjectStage.SETTLED)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Projects are never deleted."))
+
+
+class Acceptance(models.Model):
+    """RCV-1: XXX's written completion notice with the acceptance report; original to Marketing, copy to Finance.
+
+    The acceptance date is the report's date. Scans are attachments in slots ``notice`` and ``report``.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="acceptance",
+                                   verbose_name=_("project"))
+    report_date = models.DateField(_("date of the acceptance report"))
+    notice = models.TextField(_("completion notice"))
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    original_received_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                             verbose_name=_("original received by (Marketing)"))
+    original_received_at = models.DateTimeField(_("original received at"), null=True, blank=True)
+    copy_received_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                         verbose_name=_("copy received by (Finance)"))
+    copy_received_at = models.DateTimeField(_("copy received at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(original_received_by__isnull=True, original_received_at__isnull=True)
+                | Q(original_received_by__isnull=False, original_received_at__isnull=False),
+                name="acceptance_original_receipt_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(copy_received_by__isnull=True, copy_received_at__isnull=True)
+                | Q(copy_received_by__isnull=False, copy_received_at__isnull=False),
+                name="acceptance_copy_receipt_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Acceptance of %(project)s") % {"project": self.project}
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url() + "#acceptance"
+
+
+class ImportBatch(models.Model):
+    """An Excel file of invoices and/or receipts (RCV-11): checked, previewed, then imported all at once or not at all.
+
+    The uploaded file is an attachment in slot ``file``; ``errors`` keeps the row-level report of the last check.
+    """
+
+    kind = models.CharField(_("kind of file"), max_length=12, choices=ImportKind.choices)
+    state = models.CharField(_("state"), max_length=12, choices=ImportState.choices, default=ImportState.PREVIEWED)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    rows = models.JSONField(_("rows as read"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("imported by"))
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("import file")
+        verbose_name_plural = _("import files")
+
+    def __str__(self):
+        return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("receivables:import-detail", args=[self.pk])
+
+
+class Invoice(models.Model):
+    """An invoice issued to the customer (RCV-2, RCV-11), entered by Finance or imported. Never edited or deleted."""
+
+    number = models.CharField(_("invoice number"), max_length=40, unique=True)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("project"))
+    issued_on = models.DateField(_("invoice date"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="invoices", verbose_name=_("imported from"))
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by"))
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "issued_on", "pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive")]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url() + "#invoices"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Invoices are never deleted."))
+
+
+class Receipt(models.Model):
+    """Money received from the customer (RCV-6, RCV-11). The bank reference, when given, is unique."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("project"))
+    received_on = models.DateField(_("received on"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    bank_reference = models.CharField(_("bank reference"), max_length=60, blank=True)
+    payer = models.CharField(_("payer"), max_length=120, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="receipts", verbose_name=_("imported from"))
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by"))
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "received_on", "pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.UniqueConstraint(fields=["bank_reference"], condition=~Q(bank_reference=""),
+                                    name="receipt_bank_reference_unique"),
+        ]
+
+    def __str__(self):
+        return self.bank_reference or f"{self.received_on} {self.amount}"
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url() + "#receipts"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Receipts are never deleted."))
+
+
+class RetentionStatement(models.Model):
+    """The retention collection statement (质保金催要材料, RCV-7) with the fields the regulation lists.
+
+    Drafted by the sweep the day after the warranty ends, issued by Finance to Marketing (its issue date starts
+    the RCV-6 clock for the retention money), then Marketing notifies the owner.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.PROTECT, related_name="retention_statement",
+                                   verbose_name=_("project"))
+    warranty_ends_on = models.DateField(_("warranty ended on"))
+    drafted_on = models.DateField(_("drafted on"))
+    project_name = models.CharField(_("project name"), max_length=150)
+    invoicing_unit = models.CharField(_("invoicing unit"), max_length=120)
+    project_amount = models.DecimalField(_("project amount"), max_digits=14, decimal_places=2)
+    retention_amount = models.DecimalField(_("retention money"), max_digits=14, decimal_places=2)
+    collected_amount = models.DecimalField(_("collected amount"), max_digits=14, decimal_places=2)
+    receivable_amount = models.DecimalField(_("receivable amount"), max_digits=14, decimal_places=2)
+    state = models.CharField(_("state"), max_length=10, choices=StatementState.choices,
+                             default=StatementState.DRAFTED)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    notified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("owner notified by"))
+    notified_at = models.DateTimeField(_("owner notified at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drafted_on", "-pk"]
+        verbose_name = _("retention collection statement")
+        verbose_name_plural = _("retention collection statements")
+        constraints = [
+            models.CheckConstraint(condition=Q(state=StatementState.DRAFTED) | Q(issued_on__isnull=False),
+                                   name="statement_issued_has_date"),
+            models.CheckConstraint(condition=Q(issued_on__isnull=True) | Q(issued_on__gte=F("drafted_on")),
+                                   name="statement_issued_after_draft"),
+        ]
+
+    def __str__(self):
+        return _("Retention collection statement of %(project)s") % {"project": self.project_name}
+
+    def get_absolute_url(self):
+        return reverse("receivables:statement-detail", args=[self.pk])
+
+
+class OwnerHandover(models.Model):
+    """The hand-over record when a project's sales owner is reassigned (its unpaid commission moves along)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("project"))
+    from_owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
+    to_owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"))
+    effective_on = models.DateField(_("effective on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    open_items = models.TextField(_("open items handed over"), blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("owner hand-over")
+        verbose_name_plural = _("owner hand-overs")
+        constraints = [models.CheckConstraint(condition=~Q(from_owner=F("to_owner")),
+                                              name="project_handover_to_someone_else")]
+
+    def __str__(self):
+        return f"{self.project}: {self.from_owner} → {self.to_owner}"
+
+
+class AdjustmentRequest(models.Model):
+    """A manual change of an owner's commission (RCV-9): requested with a reason, approved by the Director."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="adjustments",
+                                verbose_name=_("project"))
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    amount = models.DecimalField(_("amount (yuan, + adds, - takes away)"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=AdjustmentState.choices,
+                             default=AdjustmentState.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_for = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("on behalf of"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.CharField(_("comment"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("commission adjustment")
+        verbose_name_plural = _("commission adjustments")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_not_zero"),
+            models.CheckConstraint(condition=~Q(state=AdjustmentState.REJECTED) | ~Q(decision_comment=""),
+                                   name="adjustment_rejection_has_comment"),
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.amount}"
+
+
+class Payout(models.Model):
+    """Commission paid to an owner (RCV-9); claw-backs of deductions that arrived after an earlier payout are
+    recovered from it (``recovered``), so ``net`` is what the owner actually receives."""
+
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="commission_payouts",
+                              verbose_name=_("owner"))
+    paid_on = models.DateField(_("paid on"))
+    gross = models.DecimalField(_("commission paid"), max_digits=14, decimal_places=2)
+    recovered = models.DecimalField(_("recovered (claw-back)"), max_digits=14, decimal_places=2)
+    net = models.DecimalField(_("net paid"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("payment reference"), max_length=60, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("commission payout")
+        verbose_name_plural = _("commission payouts")
+        constraints = [
+            models.CheckConstraint(condition=Q(net=F("gross") - F("recovered")), name="payout_net_is_gross_less"),
+            models.CheckConstraint(condition=Q(net__gt=0, recovered__gte=0), name="payout_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.owner} {self.paid_on} {self.net}"
+
+
+class EntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("Commission ledger entries cannot be changed; append a reversing entry instead."))
+
+    def delete(self):
+        raise ValidationError(_("Commission ledger entries cannot be deleted; append a reversing entry instead."))
+
+
+class CommissionEntry(models.Model):
+    """One append-only line of the commission ledger per project and owner (RCV-9).
+
+    Rule entries (deduction, forfeiture) carry the rules core's event: ``key`` (stage:kind:step), stage, step,
+    the rule date as ``entry_date`` and the policy version. ``(project, key, revision)`` is unique: a sweep that
+    runs twice, or in two processes at once, cannot post the same rule twice. An entry that is no longer due
+    (an invoice or receipt entered late with an earlier date) is never changed: a reversal entry cancels it,
+    and a later event with the same key becomes revision 1. Balances are sums of ``amount``.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="entries", verbose_name=_("project"))
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="commission_entries",
+                              verbose_name=_("owner"))
+    kind = models.CharField(_("kind"), max_length=14, choices=EntryKind.choices)
+    key = models.CharField(_("rule key"), max_length=40, blank=True)
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0)
+    entry_date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    percent = models.DecimalField(_("share of the commission (%)"), max_digits=5, decimal_places=2, null=True,
+                                  blank=True)
+    commission = models.DecimalField(_("commission the share applies to"), max_digits=14, decimal_places=2,
+                                     null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=12, choices=STAGE_CHOICES, blank=True)
+    step = models.PositiveSmallIntegerField(_("step"), null=True, blank=True)
+    policy_version = models.PositiveIntegerField(_("policy version"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by", verbose_name=_("reverses"))
+    payout = models.ForeignKey(Payout, null=True, blank=True, on_delete=models.PROTECT, related_name="entries",
+                               verbose_name=_("payout"))
+    adjustment = models.OneToOneField(AdjustmentRequest, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="entry", verbose_name=_("adjustment"))
+    handover = models.ForeignKey(OwnerHandover, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="entries", verbose_name=_("hand-over"))
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("posted by"))
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "entry_date", "pk"]
+        verbose_name = _("commission ledger entry")
+        verbose_name_plural = _("commission ledger entries")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key", "revision"], condition=~Q(key=""),
+                                    name="commission_entry_rule_once"),
+            models.CheckConstraint(condition=~Q(kind__in=["deduction", "forfeiture"]) | ~Q(key=""),
+                                   name="commission_rule_entry_has_key"),
+            models.CheckConstraint(condition=Q(kind=EntryKind.REVERSAL, reverses__isnull=False)
+                                   | ~Q(kind=EntryKind.REVERSAL) & Q(reverses__isnull=True),
+                                   name="commission_reversal_names_entry"),
+            models.CheckConstraint(condition=Q(percent__isnull=True) | Q(percent__gte=-100, percent__lte=100),
+                                   name="commission_percent_range"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "entry_date"]),
+            models.Index(fields=["project", "owner"]),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.get_kind_display()} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Commission ledger entries cannot be changed; append a reversing entry instead."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url() + "#ledger"
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Commission ledger entries cannot be deleted; append a reversing entry instead."))
+
+
+class DutyProposal(models.Model):
+    """A proposal to put a person on collection-only duty or to lift it (RCV-4, RCV-5, RCV-8).
+
+    RCV-4 (``may_suspend``): the system proposes, the Marketing Director confirms or declines with a reason.
+    RCV-5 (``suspension``): mandatory — recorded as confirmed by the system at once (``mandatory``).
+    Lifting: proposed by the sweep when the causes are cleared; the Director decides.
+    """
+
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="duty_proposals",
+                               verbose_name=_("person"))
+    kind = models.CharField(_("proposal"), max_length=8, choices=ProposalKind.choices)
+    mandatory = models.BooleanField(_("mandatory"), default=False)
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="duty_proposals", verbose_name=_("project (cause)"))
+    cause_key = models.CharField(_("cause"), max_length=40, blank=True)
+    cause_date = models.DateField(_("cause arose on"), null=True, blank=True)
+    reason = models.CharField(_("why"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PENDING)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_for = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("on behalf of"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("collection-only duty proposal")
+        verbose_name_plural = _("collection-only duty proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "cause_key"], condition=Q(kind="impose"),
+                                    name="duty_proposal_once_per_cause"),
+            models.UniqueConstraint(fields=["person"], condition=Q(kind="lift", state="pending"),
+                                    name="duty_lift_one_pending"),
+            models.CheckConstraint(condition=~Q(state=ProposalState.DECLINED) | ~Q(decision_reason=""),
+                                   name="duty_decline_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.person}"
+
+    def get_absolute_url(self):
+        return reverse("receivables:proposal-list") + f"#proposal-{self.pk}"
+
+
+class CompensationAgreement(models.Model):
+    """RCV-5 / RCV-6: not invoiced or collected 12 months on — a compensation agreement (赔偿协议) with the owner,
+    tracked until it is signed and its scan uploaded (attachment slot ``agreement``)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="agreements",
+                                verbose_name=_("project"))
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("sales owner"))
+    stage = models.CharField(_("stage"), max_length=12, choices=STAGE_CHOICES)
+    required_on = models.DateField(_("required since"))
+    state = models.CharField(_("state"), max_length=10, choices=AgreementState.choices,
+                             default=AgreementState.REQUIRED)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-required_on", "-pk"]
+        verbose_name = _("compensation agreement")
+        verbose_name_plural = _("compensation agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "stage"], name="agreement_once_per_stage"),
+            models.CheckConstraint(condition=~Q(state=AgreementState.SIGNED)
+                                   | Q(signed_on__isnull=False, uploaded_at__isnull=False),
+                                   name="agreement_signed_has_date_and_scan"),
+        ]
+
+    def __str__(self):
+        return _("Compensation agreement: %(project)s") % {"project": self.project}
+
+    def get_absolute_url(self):
+        return self.project.get_absolute_url() + "#agreements"

@@ -1,0 +1,337 @@
+"""Reads of projects, receivables and commission, already narrowed to what the user may see (SPEC X-2, RCV-13).
+
+Projects (and their acceptance, invoices, receipts, retention statements, hand-overs):
+
+* Marketing office and leadership, Finance and the general managers see every project.
+* A regional manager sees the projects of their regions; a salesperson the projects they own or owned.
+* XXX users see the projects of their hand-offs — sales contracts with a liaison sheet that was not withdrawn
+  (the hand-off app's ``Handoff.contract``) — and the projects whose acceptance an XXX user submitted
+  (older projects entered without a hand-off). Should the hand-off app be absent, the projects still
+  awaiting acceptance take the place of "their hand-offs", so XXX can submit the completion notice.
+
+Commission (ledger entries, adjustments, compensation agreements, payouts) is narrower: Marketing leadership,
+Finance and the general managers see all; a regional manager the commission on the projects of their regions
+and their own; everyone else only their own. XXX sees no commission.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from contracts.models import Contract
+from marketing_portal.access import has_role
+from org.roles import EXECUTIVES, FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
+from org.selectors import regions_of
+
+from .choices import AGING_BUCKETS, OPEN_STAGES, ProjectStage, ProposalState
+from .models import (
+    Acceptance,
+    AdjustmentRequest,
+    CommissionEntry,
+    CompensationAgreement,
+    DutyProposal,
+    ImportBatch,
+    Invoice,
+    OwnerHandover,
+    Payout,
+    Project,
+    Receipt,
+    RetentionStatement,
+)
+from .policy import ZERO
+
+SEE_ALL_PROJECTS = MARKETING_OFFICE | FINANCE | EXECUTIVES
+SEE_ALL_COMMISSION = MARKETING_LEADERSHIP | FINANCE | EXECUTIVES
+PROJECT_USERS = SEE_ALL_PROJECTS | XXX | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
+IMPORT_USERS = FINANCE | MARKETING_LEADERSHIP
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _region_ids(user) -> list[int]:
+    return [r.pk for r in regions_of(user)] if has_role(user, Role.REGIONAL_MANAGER) else []
+
+
+def _handoff_condition() -> Q | None:
+    """Projects of sales contracts handed off to XXX, when the hand-off app provides ``Contract.handoffs``."""
+    try:
+        Contract._meta.get_field("handoffs")
+    except FieldDoesNotExist:
+        return None
+    # One join: a project counts when at least one of its contract's sheets was not withdrawn.
+    return Q(contract__handoffs__pk__isnull=False, contract__handoffs__cancelled_at__isnull=True)
+
+
+def sees_all_projects(user) -> bool:
+    return bool(user.is_superuser or has_role(user, *SEE_ALL_PROJECTS))
+
+
+def sees_all_commission(user) -> bool:
+    return bool(user.is_superuser or has_role(user, *SEE_ALL_COMMISSION))
+
+
+def may_use_receivables(user) -> bool:
+    return _active(user) and bool(user.is_superuser or has_role(user, *PROJECT_USERS))
+
+
+def may_see_commission_pages(user) -> bool:
+    return _active(user) and not (has_role(user, *XXX) and not sees_all_commission(user)) and (
+        sees_all_commission(user) or has_role(user, Role.REGIONAL_MANAGER, Role.SALESPERSON))
+
+
+def projects_visible_to(user) -> QuerySet:
+    qs = Project.objects.all()
+    if not _active(user):
+        return qs.none()
+    if sees_all_projects(user):
+        return qs
+    condition = Q(owner=user) | Q(pk__in=CommissionEntry.objects.filter(owner=user).values("project_id"))
+    region_ids = _region_ids(user)
+    if region_ids:
+        condition |= Q(region__in=region_ids)
+    if has_role(user, *XXX):
+        handed_off = _handoff_condition()
+        by_xxx = Q(pk__in=Acceptance.objects.filter(submitted_by__groups__name__in=XXX).values("project_id"))
+        if handed_off is not None:
+            condition |= Q(pk__in=Project.objects.filter(handed_off).values("pk")) | by_xxx
+        else:
+            condition |= Q(stage=ProjectStage.AWAITING_ACCEPTANCE) | by_xxx
+    return qs.filter(condition)
+
+
+def _with_project(model):
+    def visible(user) -> QuerySet:
+        return model.objects.filter(project__in=projects_visible_to(user))
+
+    visible.__name__ = f"{model.__name__.lower()}s_visible_to"
+    return visible
+
+
+acceptances_visible_to = _with_project(Acceptance)
+invoices_visible_to = _with_project(Invoice)
+receipts_visible_to = _with_project(Receipt)
+statements_visible_to = _with_project(RetentionStatement)
+handovers_visible_to = _with_project(OwnerHandover)
+
+
+def _commission_condition(user, owner_field: str = "owner", project_field: str = "project") -> Q | None:
+    """None: sees all; else the condition on the records of one owner."""
+    if sees_all_commission(user):
+        return None
+    condition = Q(**{owner_field: user})
+    region_ids = _region_ids(user)
+    if region_ids:
+        condition |= Q(**{f"{project_field}__region__in": region_ids})
+    return condition
+
+
+def entries_visible_to(user) -> QuerySet:
+    qs = CommissionEntry.objects.all()
+    if not _active(user):
+        return qs.none()
+    condition = _commission_condition(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def agreements_visible_to(user) -> QuerySet:
+    qs = CompensationAgreement.objects.all()
+    if not _active(user):
+        return qs.none()
+    condition = _commission_condition(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def adjustments_visible_to(user) -> QuerySet:
+    qs = AdjustmentRequest.objects.all()
+    if not _active(user):
+        return qs.none()
+    condition = _commission_condition(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def payouts_visible_to(user) -> QuerySet:
+    qs = Payout.objects.all()
+    if not _active(user):
+        return qs.none()
+    return qs if sees_all_commission(user) else qs.filter(owner=user)
+
+
+def proposals_visible_to(user) -> QuerySet:
+    qs = DutyProposal.objects.all()
+    if not _active(user):
+        return qs.none()
+    if user.is_superuser or has_role(user, *MARKETING_LEADERSHIP, *EXECUTIVES):
+        return qs
+    return qs.filter(person__user=user)
+
+
+def import_batches_visible_to(user) -> QuerySet:
+    qs = ImportBatch.objects.all()
+    if not _active(user):
+        return qs.none()
+    return qs if user.is_superuser or has_role(user, *IMPORT_USERS) else qs.none()
+
+
+# --------------------------------------------------------------------------------------------------
+# Lists
+# --------------------------------------------------------------------------------------------------
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _sum_of(model, field: str = "amount"):
+    sub = (model.objects.filter(project=OuterRef("pk")).order_by().values("project")
+           .annotate(total=Sum(field)).values("total"))
+    return Coalesce(Subquery(sub, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+
+def with_totals(qs: QuerySet) -> QuerySet:
+    return qs.annotate(invoiced_total=_sum_of(Invoice), received_total=_sum_of(Receipt))
+
+
+def project_list(user, *, search: str = "", stage: str = "", region: str = "", owner: int | None = None,
+                 customer: int | None = None, attention: str = "") -> QuerySet:
+    """Visible projects with their invoiced and received totals, in a fixed number of queries."""
+    qs = with_totals(projects_visible_to(user).select_related("customer", "region", "owner__person"))
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(number__icontains=search) | Q(customer__name__icontains=search)
+                       | Q(contract__archive_number__icontains=search))
+    if stage == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    elif stage:
+        qs = qs.filter(stage=stage)
+    if region:
+        qs = qs.filter(region__code=region)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    if customer:
+        qs = qs.filter(customer_id=customer)
+    if attention == "deducted":
+        qs = qs.filter(deduction_percent__gt=0)
+    elif attention == "suspension":
+        qs = qs.exclude(suspension="none")
+    return qs.order_by("next_deadline_on", "-pk")
+
+
+def contracts_without_project(user) -> QuerySet:
+    """Signed sales contracts (originals, not amendments) that have no project yet: older data to register."""
+    from contracts.choices import SIGNED_STATES, Direction
+    from contracts.selectors import contracts_visible_to
+
+    return (contracts_visible_to(user).filter(direction=Direction.SALES, parent__isnull=True,
+                                              state__in=SIGNED_STATES, project__isnull=True)
+            .select_related("customer", "region", "handler__person").order_by("-signed_on", "-pk"))
+
+
+def ledger_balances(entries: QuerySet) -> list[dict]:
+    """Balance per owner of the given entries (derived, never stored)."""
+    rows = (entries.order_by().values("owner_id", "owner__username", "owner__person__name")
+            .annotate(balance=Sum("amount")).order_by("owner__person__name"))
+    return [{"owner_id": r["owner_id"], "name": r["owner__person__name"] or r["owner__username"],
+             "balance": r["balance"]} for r in rows]
+
+
+def pending_proposals() -> QuerySet:
+    return (DutyProposal.objects.filter(state=ProposalState.PENDING)
+            .select_related("person__user", "project").order_by("created_at"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Receivables and aging (RCV-13)
+# --------------------------------------------------------------------------------------------------
+BUCKET_KEYS = [label for label, _low, _high in AGING_BUCKETS]
+
+
+def bucket_of(days: int) -> str:
+    for label, low, high in AGING_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return BUCKET_KEYS[0]  # a future-dated invoice cannot be stored; count it as current
+
+
+def aging_of(amount: Decimal, retention: Decimal, invoices: list[tuple[date, Decimal]], received: Decimal,
+             as_of: date) -> dict:
+    """One project's receivable: receipts settle the oldest invoices first (FIFO); what is left is aged by the
+    invoice date into the buckets of RCV-13."""
+    buckets = {key: ZERO for key in BUCKET_KEYS}
+    left = received
+    invoiced = ZERO
+    for issued_on, value in sorted(invoices):
+        invoiced += value
+        paid = min(left, value)
+        left -= paid
+        open_part = value - paid
+        if open_part > 0:
+            buckets[bucket_of((as_of - issued_on).days)] += open_part
+    outstanding = invoiced - received
+    return {"invoiced": invoiced, "received": received, "outstanding": outstanding,
+            "not_invoiced": amount - invoiced, "retention": retention,
+            "retention_outstanding": min(retention, amount - received), "buckets": buckets}
+
+
+def aging_rows(projects: QuerySet, *, as_of: date, chunk: int = 1000) -> Iterator[dict]:
+    """Per project, its receivable and aging; reads invoices and receipts a chunk of projects at a time."""
+    qs = projects.select_related("customer", "region", "owner__person").order_by("pk")
+    batch: list[Project] = []
+    for project in qs.iterator(chunk_size=chunk):
+        batch.append(project)
+        if len(batch) >= chunk:
+            yield from _aging_batch(batch, as_of)
+            batch = []
+    if batch:
+        yield from _aging_batch(batch, as_of)
+
+
+def _aging_batch(projects: list[Project], as_of: date) -> Iterable[dict]:
+    ids = [p.pk for p in projects]
+    invoices = defaultdict(list)
+    for pid, issued_on, amount in Invoice.objects.filter(project_id__in=ids).values_list(
+            "project_id", "issued_on", "amount"):
+        invoices[pid].append((issued_on, amount))
+    received = dict(Receipt.objects.filter(project_id__in=ids).order_by().values("project_id")
+                    .annotate(s=Sum("amount")).values_list("project_id", "s"))
+    for project in projects:
+        row = aging_of(project.amount, project.retention_amount, invoices[project.pk], received.get(project.pk, ZERO),
+                       as_of)
+        row["project"] = project
+        yield row
+
+
+GROUPS = {
+    "project": None,
+    "owner": lambda p: (p.owner_id, getattr(getattr(p.owner, "person", None), "name", p.owner.get_username())),
+    "region": lambda p: (p.region_id, p.region.name),
+    "customer": lambda p: (p.customer_id, p.customer.name),
+}
+
+
+def aging_grouped(rows: Iterable[dict], by: str) -> list[dict]:
+    """Sum the per-project rows by owner, region or customer."""
+    key_of = GROUPS[by]
+    groups: dict = {}
+    for row in rows:
+        key, label = key_of(row["project"])
+        group = groups.setdefault(key, {"key": key, "label": label, "count": 0, "amount": ZERO, "invoiced": ZERO,
+                                        "received": ZERO, "outstanding": ZERO, "not_invoiced": ZERO,
+                                        "retention_outstanding": ZERO,
+                                        "buckets": {k: ZERO for k in BUCKET_KEYS}})
+        group["count"] += 1
+        group["amount"] += row["project"].amount
+        for field in ("invoiced", "received", "outstanding", "not_invoiced", "retention_outstanding"):
+            group[field] += row[field]
+        for k in BUCKET_KEYS:
+            group["buckets"][k] += row["buckets"][k]
+    return sorted(groups.values(), key=lambda g: -g["outstanding"])
+
+
+def aging_projects(user) -> QuerySet:
+    """The receivables in the aging report: accepted projects not yet settled."""
+    return projects_visible_to(user).filter(stage__in=OPEN_STAGES)
