@@ -25,3 +25,18 @@ class ExpiredSessionMiddleware:
         ):
             response["Location"] += "&" + urlencode({"expired": 1})
         return response
+
+
+class ChineseFirstMiddleware:
+    """The interface is Simplified Chinese unless the user chose English (X-1).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a colleague whose browser
+    happens to prefer English would get English; only the language chosen in the portal (its cookie) counts.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

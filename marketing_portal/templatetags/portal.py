@@ -1,6 +1,10 @@
+from decimal import Decimal
+
 from django import template
-from django.core.exceptions import ObjectDoesNotExist
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from ..money import capital_yuan, format_yuan
 
@@ -35,6 +39,29 @@ def status_badge(label, tone="secondary"):
     return format_html('<span class="badge text-bg-{}">{}</span>', tone, label)
 
 
+def _readable(field, value):
+    """A stored value as people read it: choice labels, related records by name, yes/no, ¥ amounts."""
+    if value is None or value == "":
+        return None
+    if getattr(field, "choices", None):
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return who(related) if isinstance(related, get_user_model()) else (related or value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) == 2:
+        return format_yuan(value)
+    return value
+
+
+def _m2m_names(field, rows):
+    # simple-history gives the through rows as dicts: {"person": 1, "position": 2}.
+    key = field.m2m_reverse_field_name()
+    pks = [row[key] if isinstance(row, dict) else row for row in rows or []]
+    return "、".join(str(o) for o in field.related_model._default_manager.filter(pk__in=pks)) or None
+
+
 @register.inclusion_tag("includes/history.html")
 def history_of(obj, limit=50):
     """The audit trail of a record (SPEC X-3): who changed what, when, and the values before and after."""
@@ -44,13 +71,17 @@ def history_of(obj, limit=50):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         if previous is not None:
-            try:
-                delta = record.diff_against(previous)
-                for change in delta.changes:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                try:
                     field = record.instance_type._meta.get_field(change.field)
-                    changes.append((getattr(field, "verbose_name", change.field), change.old, change.new))
-            except Exception:  # noqa: BLE001 - a diff we cannot compute is left out, the record stays
-                changes = []
+                except FieldDoesNotExist:  # a field removed since: show the raw values
+                    changes.append((change.field, change.old, change.new))
+                    continue
+                if field.many_to_many:
+                    changes.append((field.verbose_name, _m2m_names(field, change.old), _m2m_names(field, change.new)))
+                else:
+                    changes.append((field.verbose_name, _readable(field, change.old), _readable(field, change.new)))
         rows.append({"record": record, "changes": changes})
     return {"rows": rows}
 

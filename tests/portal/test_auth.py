@@ -90,3 +90,9 @@ def test_english_stays_selectable(client, demo):
     client.force_login(demo.user("sales_hb"))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Waiting on me" in client.get(reverse("home")).content.decode()
+
+
+def test_a_browser_preferring_english_still_gets_chinese_until_the_user_chooses(client, demo):
+    client.force_login(demo.user("sales_hb"))
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的待办" in page

@@ -95,3 +95,16 @@ def test_static_assets_are_served_by_the_portal_not_a_cdn(demo, client):
     page = client.get(reverse("home")).content.decode()
     assert "/static/vendor/htmx.min.js" in page and "/static/vendor/bootstrap.min.css" in page
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_history_shows_readable_values_not_raw_codes(demo, client):
+    from org.models import Person
+
+    person = Person.objects.get(user__username="sales_hb")
+    person.duty_status = Person.DutyStatus.COLLECTION_ONLY
+    person.unit = demo.unit("finance")
+    person.save()
+    client.force_login(demo.user("sales_hd"))
+    page = client.get(reverse("org:person", args=[person.pk])).content.decode()
+    assert "正常 → 专项负责开票、回款" in page
+    assert "营销中心 → 财务中心" in page
