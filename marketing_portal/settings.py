@@ -8,6 +8,7 @@ server. Setting ``DATABASE_URL`` / ``REDIS_URL`` switches to PostgreSQL / Redis 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -209,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     "contracts-reminders": {"task": "contracts.tasks.contract_reminders_task", "schedule": 24 * 3600.0},
     # Hourly: hand-off reminders on the due day (policy hours) and overdue alerts (HND-6); each sent once by key.
     "handoff-deadlines": {"task": "handoff.tasks.handoff_deadlines_task", "schedule": 3600.0},
+    # Daily at 00:30 Beijing time: the receivables sweep (RCV-10); idempotent by the ledger's unique rule keys.
+    "receivables-sweep": {"task": "receivables.tasks.sweep_receivables_task", "schedule": crontab(hour=0, minute=30)},
+    # Mondays 08:00: the receivables digest for managers (RCV-12); once per manager and week by key.
+    "receivables-digest": {"task": "receivables.tasks.receivables_digest_task",
+                           "schedule": crontab(hour=8, minute=0, day_of_week="mon")},
 }
 
 # --- Logging ------------------------------------------------------------------------------------
