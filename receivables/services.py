@@ -590,7 +590,8 @@ def statement_notify_owner(*, statement_id: int, by) -> RetentionStatement:
 @transaction.atomic
 def duty_proposal_decide(*, proposal_id: int, by, confirm: bool, reason: str) -> DutyProposal:
     """The Marketing Director confirms or declines a proposal, with a reason."""
-    proposal = DutyProposal.objects.select_for_update().select_related("person__user", "project").get(pk=proposal_id)
+    proposal = DutyProposal.objects.select_for_update(of=("self",)).select_related("person__user", "project").get(
+        pk=proposal_id)
     principal = acting_for(by, engine.directors())
     if principal is None:
         raise ReceivablesError(_("Only the Marketing Director decides on collection-only duty."))
