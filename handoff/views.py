@@ -469,8 +469,8 @@ def attach_view(request, pk):
 # HND-6: on-time rates per party and month
 # --------------------------------------------------------------------------------------------------
 def _dashboard_params(request):
-    form = forms.DashboardForm(request.GET or None)
     year, region = timezone.localdate().year, ""
+    form = forms.DashboardForm(request.GET or None, initial={"year": year})
     if form.is_valid():
         year = form.cleaned_data.get("year") or year
         region = form.cleaned_data.get("region") or ""
