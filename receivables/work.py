@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +26,13 @@ OWNER_TITLES = {
 }
 
 
+def _since(day):
+    """The home page formats ``since`` with a time of day: give it the start of the day (a date would not render)."""
+    if day is None or isinstance(day, datetime):
+        return day
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def open_deadline(project: Project, *, policy, today):
     """The deadline of the clock still running (invoice, collection or retention), from the rules core."""
     pa = engine.assess_project(project, as_of=today, policy=policy, statement=engine.statement_of(project))
@@ -44,7 +53,7 @@ def work_items(user) -> list[WorkItem]:
         for project in mine:
             deadline = open_deadline(project, policy=policy, today=today)
             items.append(WorkItem(title=str(OWNER_TITLES[project.stage]) % {"project": project},
-                                  url=project.get_absolute_url(), category=category, since=project.accepted_on,
+                                  url=project.get_absolute_url(), category=category, since=_since(project.accepted_on),
                                   due=deadline, overdue=bool(deadline and deadline < today)))
     if user.is_superuser or has_role(user, *FINANCE):
         for acceptance in Acceptance.objects.filter(copy_received_at__isnull=True).select_related("project"):
@@ -54,7 +63,7 @@ def work_items(user) -> list[WorkItem]:
         for statement in RetentionStatement.objects.filter(state=StatementState.DRAFTED).select_related("project"):
             items.append(WorkItem(title=_("Issue the retention collection statement: %(project)s") % {
                 "project": statement.project_name}, url=statement.get_absolute_url(), category=category,
-                since=statement.drafted_on))
+                since=_since(statement.drafted_on)))
         waiting = Project.objects.filter(stage=ProjectStage.INVOICING).count()
         if waiting:
             items.append(WorkItem(title=_("Invoices due: %(count)s accepted projects not fully invoiced") % {
@@ -71,13 +80,13 @@ def work_items(user) -> list[WorkItem]:
         for statement in RetentionStatement.objects.filter(state=StatementState.ISSUED).select_related("project"):
             items.append(WorkItem(title=_("Pass the retention statement to the owner: %(project)s") % {
                 "project": statement.project_name}, url=statement.get_absolute_url(), category=category,
-                since=statement.issued_on))
+                since=_since(statement.issued_on)))
     if user.is_superuser or has_role(user, *MARKETING_LEADERSHIP, Role.SALES_CLERK):
         for agreement in CompensationAgreement.objects.filter(state=AgreementState.REQUIRED).select_related(
                 "project"):
             items.append(WorkItem(title=_("Upload the signed compensation agreement: %(project)s") % {
                 "project": agreement.project}, url=agreement.get_absolute_url(), category=category,
-                since=agreement.required_on, overdue=True))
+                since=_since(agreement.required_on), overdue=True))
     if acting_for(user, engine.directors()) is not None:
         for proposal in selectors.pending_proposals():
             if proposal.person.user_id == user.pk:
