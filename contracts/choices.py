@@ -42,6 +42,8 @@ class ContractState(models.TextChoices):
     LEADER_REVIEW = "leader_review", _("Department leader review")
     JOINT_REVIEW = "joint_review", _("Finance and legal review")
     GM_REVIEW = "gm_review", _("General manager review")
+    # Art. 3: only a contract whose term is over the limit; after the GM review, before approval.
+    LONG_TERM_REVIEW = "long_term_review", _("Long-term contract sign-off")
     APPROVED = "approved", _("Approved, awaiting signature")
     SIGNED = "signed", _("Signed, awaiting registration")
     REGISTERED = "registered", _("Registered, awaiting archiving")
@@ -54,7 +56,8 @@ class ContractState(models.TextChoices):
 # States in which the contract is in force between the parties (signed and not terminated).
 SIGNED_STATES = (ContractState.SIGNED, ContractState.REGISTERED, ContractState.ARCHIVED, ContractState.FILED)
 # States during which the approval chain runs.
-REVIEW_STATES = (ContractState.LEADER_REVIEW, ContractState.JOINT_REVIEW, ContractState.GM_REVIEW)
+REVIEW_STATES = (ContractState.LEADER_REVIEW, ContractState.JOINT_REVIEW, ContractState.GM_REVIEW,
+                 ContractState.LONG_TERM_REVIEW)
 
 
 class StepKind(models.TextChoices):
@@ -64,6 +67,8 @@ class StepKind(models.TextChoices):
     FINANCE = "finance", _("Finance review")
     LEGAL = "legal", _("Legal review")
     GM = "gm", _("General manager approval")
+    # Art. 3: the extra, final approval of a long-term contract by the GM or the deputy GM in charge.
+    LONG_TERM = "long_term", _("Long-term contract sign-off")
     SIGN = "sign", _("Signing (scan and dates uploaded)")
     REGISTER = "register", _("Registration by the marketing clerk")
     ARCHIVE = "archive", _("Archiving by Administration")
@@ -71,7 +76,7 @@ class StepKind(models.TextChoices):
     COPY_MARKETING = "copy_marketing", _("Copy received by Marketing")
 
 
-APPROVAL_KINDS = (StepKind.LEADER, StepKind.FINANCE, StepKind.LEGAL, StepKind.GM)
+APPROVAL_KINDS = (StepKind.LEADER, StepKind.FINANCE, StepKind.LEGAL, StepKind.GM, StepKind.LONG_TERM)
 
 
 class StepStatus(models.TextChoices):

@@ -154,6 +154,9 @@ def _run(stdout=None) -> None:
                      legal_participant=u["legal"], technical_participant=u["tech_rnd"], months=11)
     contract("秦川光伏二期三年运维合同", by="sales_xb", region="XB", target="leader_review", months=36,
              non_standard_reason="三年期运维，客户文本", drafted_by="counterparty")
+    # Art. 3: a three-year contract, approved by the GM, waits for the long-term sign-off.
+    contract("华北电建变电站三年运维服务合同", by="sales_hb", region="HB", target="long_term_review", months=36,
+             amount="720000.00", non_standard_reason="三年期运维服务，客户文本")
     contract("浦江智能仪表确认书", by="sales_hd", region="HD", target="rejected", kind="confirmation")
     contract("XXX施工分包合同（华北电建项目）", by="sales_manager", region="HB", target="leader_review",
              direction=Direction.CONSTRUCTION, handler=u["sales_hb"], amount="210000.00",
@@ -180,8 +183,8 @@ def _run(stdout=None) -> None:
 
 def _advance(contract: Contract, target: str, u: dict, today) -> None:
     """Take a draft along the chain, each step by the person who does it in real life."""
-    order = ["draft", "leader_review", "joint_review", "gm_review", "approved", "signed", "registered", "archived",
-             "filed"]
+    order = ["draft", "leader_review", "joint_review", "gm_review", "long_term_review", "approved", "signed",
+             "registered", "archived", "filed"]
     if target == "draft":
         return
     services.contract_submit(contract_id=contract.pk, by=contract.handler)
@@ -200,6 +203,13 @@ def _advance(contract: Contract, target: str, u: dict, today) -> None:
             if not contract.legal_waived:
                 services.contract_approve(contract_id=contract.pk, by=u["legal"], kind="legal",
                                           comment="条款合规，同意。")
+        elif state == "long_term_review" and contract.is_long_term:
+            # Art. 3: a long-term contract passes the GM review, then the sign-off (below, or waits there).
+            services.contract_approve(contract_id=contract.pk, by=u["gm"], kind="gm",
+                                      comment="同意，报长期合同审核签署。")
+        elif state == "approved" and contract.is_long_term:
+            services.contract_approve(contract_id=contract.pk, by=u["deputy_gm"], kind="long_term",
+                                      comment="长期合同，同意签署。")
         elif state == "approved":
             services.contract_approve(contract_id=contract.pk, by=u["gm"], kind="gm", comment="同意签订。")
         elif state == "signed":

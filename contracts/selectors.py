@@ -122,11 +122,10 @@ def responsible_for(kind: str, contract: Contract) -> list:
     if kind == StepKind.LEGAL:
         return resolve(Role.LEGAL)
     if kind == StepKind.GM:
-        people = resolve(Role.GENERAL_MANAGER)
-        if contract.is_long_term:
-            # Art. 3: a long contract is signed off by the general manager or the deputy GM in charge.
-            people = _unique(people + resolve(Role.DEPUTY_GM))
-        return people
+        return resolve(Role.GENERAL_MANAGER)
+    if kind == StepKind.LONG_TERM:
+        # Art. 3: a long-term contract is finally signed off by the general manager or the deputy GM in charge.
+        return _unique(resolve(Role.GENERAL_MANAGER) + resolve(Role.DEPUTY_GM))
     if kind == StepKind.SIGN:
         return [contract.handler]
     if kind == StepKind.REGISTER:

@@ -715,6 +715,7 @@ STATE_OF_KIND = {
     StepKind.FINANCE: ContractState.JOINT_REVIEW,
     StepKind.LEGAL: ContractState.JOINT_REVIEW,
     StepKind.GM: ContractState.GM_REVIEW,
+    StepKind.LONG_TERM: ContractState.LONG_TERM_REVIEW,
     StepKind.SIGN: ContractState.APPROVED,
     StepKind.REGISTER: ContractState.SIGNED,
     StepKind.ARCHIVE: ContractState.REGISTERED,
@@ -776,8 +777,13 @@ def contract_approve(*, contract_id: int, by, kind: str, comment: str = "", step
         if not waiting.exists():
             _set_state(contract, ContractState.GM_REVIEW, by, _("finance and legal approved"))
             _open_step(contract, StepKind.GM, now=now)
-    elif kind == StepKind.GM:
-        _set_state(contract, ContractState.APPROVED, by, _("general manager approved"), approved_at=now)
+    elif kind == StepKind.GM and contract.is_long_term:
+        # Art. 3: a term over the limit needs a further sign-off by the GM or the deputy GM in charge.
+        _set_state(contract, ContractState.LONG_TERM_REVIEW, by, _("general manager approved"))
+        _open_step(contract, StepKind.LONG_TERM, now=now)
+    elif kind in (StepKind.GM, StepKind.LONG_TERM):
+        reason = _("long-term contract signed off") if kind == StepKind.LONG_TERM else _("general manager approved")
+        _set_state(contract, ContractState.APPROVED, by, reason, approved_at=now)
         _open_step(contract, StepKind.SIGN, now=now)
         _notify_handler(contract, "contract-approved",
                         _("Contract “%(title)s” is approved: have it signed and upload the scan")

@@ -5,6 +5,7 @@ register = template.Library()
 
 TONES = {
     "draft": "secondary", "leader_review": "info", "joint_review": "info", "gm_review": "info",
+    "long_term_review": "info",
     "approved": "primary", "signed": "primary", "registered": "primary", "archived": "success", "filed": "success",
     "terminated": "dark", "cancelled": "light",
     "pending": "warning", "rejected": "danger", "waived": "light", "done": "success",

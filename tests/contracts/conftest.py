@@ -93,6 +93,8 @@ class Factory:
         if not contract.legal_waived:
             contract_approve(contract_id=contract.pk, by=d.user("legal"), kind="legal")
         contract_approve(contract_id=contract.pk, by=d.user("gm"), kind="gm")
+        if contract.is_long_term:
+            contract_approve(contract_id=contract.pk, by=d.user("deputy_gm"), kind="long_term")
         contract.refresh_from_db()
         return contract
 

@@ -149,18 +149,163 @@ def test_legal_waived_only_for_simple_contracts(make, demo):
     assert major.is_major and not major.legal_waived
 
 
-def test_long_term_flag_and_deputy_gm(make, demo, today):
-    contract = make.submitted(starts_on=today, ends_on=today.replace(year=today.year + 1))
-    assert contract.is_long_term
+def _long(today):
+    """A term well over the policy's limit (12 months)."""
+    return {"starts_on": today, "ends_on": today + timedelta(days=400)}
+
+
+def _through_joint_review(contract, demo):
     contract_approve(contract_id=contract.pk, by=demo.user("director"), kind="leader")
     contract_approve(contract_id=contract.pk, by=demo.user("finance"), kind="finance")
     contract_approve(contract_id=contract.pk, by=demo.user("legal"), kind="legal")
-    step = contract.steps.get(kind="gm")
-    assert {u.username for u in step.assignees.all()} == {"gm", "deputy_gm"}
-    contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="gm")
+
+
+def test_long_term_contract_gets_the_sign_off_after_the_gm(make, demo, today, django_capture_on_commit_callbacks):
+    from marketing_portal.models import Notification
+
+    contract = make.submitted(**_long(today))
+    assert contract.is_long_term
+    _through_joint_review(contract, demo)
+    # the ordinary GM step (art. 9) stays with the general manager alone
+    gm_step = contract.steps.get(kind="gm")
+    assert {u.username for u in gm_step.assignees.all()} == {"gm"}
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="gm")
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm", comment="同意")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.LONG_TERM_REVIEW and contract.approved_at is None
+    # art. 3: the sign-off waits for the GM or the deputy GM in charge, who are notified
+    sign_off = contract.steps.get(kind="long_term")
+    assert sign_off.status == StepStatus.PENDING
+    assert {u.username for u in sign_off.assignees.all()} == {"gm", "deputy_gm"}
+    assert Notification.objects.filter(recipient=demo.user("deputy_gm"), key__startswith="contract-step",
+                                       key__endswith="long_term").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term",
+                         comment="长期合同，同意签署")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.APPROVED and contract.approved_at is not None
+    assert contract.steps.get(kind="long_term").decided_by == demo.user("deputy_gm")
+    assert list(contract.steps.order_by("pk").values_list("kind", flat=True)) == [
+        "leader", "finance", "legal", "gm", "long_term", "sign"]
+    assert Notification.objects.filter(recipient=contract.handler, key__startswith="contract-approved").exists()
+    # decided once only
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="long_term")
+
+
+def test_the_gm_may_sign_off_too(make, demo, today):
+    contract = make.submitted(**_long(today))
+    _through_joint_review(contract, demo)
+    contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="long_term")
     assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
-    short = make.submitted(months=12)
-    assert not short.is_long_term
+
+
+def test_long_term_contract_has_exactly_one_more_step_than_a_short_one(make, demo, today,
+                                                                     django_capture_on_commit_callbacks):
+    seen = []
+
+    def receiver(sender, contract, old_state, new_state, by, **kw):
+        seen.append((contract.pk, new_state))
+
+    short = make.filed()
+    contract_state_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            long = make.filed(**_long(today))
+    finally:
+        contract_state_changed.disconnect(receiver)
+    short_kinds = list(short.steps.order_by("pk").values_list("kind", flat=True))
+    long_kinds = list(long.steps.order_by("pk").values_list("kind", flat=True))
+    assert len(long_kinds) == len(short_kinds) + 1
+    assert [k for k in long_kinds if k != "long_term"] == short_kinds
+    assert long_kinds.index("long_term") == long_kinds.index("gm") + 1
+    assert [state for pk, state in seen if pk == long.pk] == [
+        "leader_review", "joint_review", "gm_review", "long_term_review", "approved", "signed", "registered",
+        "archived", "filed"]
+
+
+def test_a_contract_within_the_limit_never_gets_the_sign_off(make, demo, today):
+    from marketing_portal.periods import raw_period_end
+
+    # the longest term within the limit: one day short of 12 months
+    contract = make.submitted(starts_on=today, ends_on=raw_period_end(today, months=12) - timedelta(days=1))
+    assert not contract.is_long_term
+    _through_joint_review(contract, demo)
+    with pytest.raises(ValidationError, match="cannot be done now|不能"):
+        contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="long_term")
+    contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term")
+    assert not contract.steps.filter(kind="long_term").exists()
+    # one day more is over the limit
+    longer = make.submitted(starts_on=today, ends_on=raw_period_end(today, months=12))
+    assert longer.is_long_term
+
+
+def test_the_sign_off_cannot_be_skipped(make, demo, today):
+    contract = make.submitted(**_long(today))
+    # not before the GM review …
+    with pytest.raises(ValidationError, match="cannot be done now|不能"):
+        contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term")
+    _through_joint_review(contract, demo)
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term")
+    contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    # … and signing, registering cannot jump over it
+    with pytest.raises(ValidationError, match="cannot be done now|不能"):
+        contract_sign(contract_id=contract.pk, by=contract.handler, signed_on=today, counterparty_signed_on=today,
+                      scan=pdf_upload())
+    with pytest.raises(ValidationError):
+        contract_register(contract_id=contract.pk, by=demo.user("clerk"))
+    with pytest.raises(ValidationError):
+        contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.LONG_TERM_REVIEW and contract.signed_on is None
+    assert not contract.steps.filter(kind="sign").exists()
+
+
+def test_rejected_sign_off_restarts_the_chain(make, demo, today):
+    contract = make.submitted(**_long(today))
+    _through_joint_review(contract, demo)
+    contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="gm")
+    with pytest.raises(ValidationError):
+        contract_reject(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term", comment=" ")
+    contract_reject(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term",
+                    comment="三年期过长，请改为两年并增加调价条款")
+    contract.refresh_from_db()
+    assert contract.state == ContractState.DRAFT
+    assert contract.steps.get(kind="long_term", version=1).status == StepStatus.REJECTED
+    contract_submit(contract_id=contract.pk, by=contract.handler)
+    contract.refresh_from_db()
+    assert contract.version == 2 and contract.state == ContractState.LEADER_REVIEW
+    assert list(contract.steps.filter(version=2).values_list("kind", flat=True)) == ["leader"]
+
+
+def test_sign_off_by_a_delegate_but_never_on_own_submission(make, demo, today):
+    from org.services import delegation_create
+
+    deputy, gm, sales = demo.user("deputy_gm"), demo.user("gm"), demo.user("sales_hb")
+    delegation_create(principal=deputy, delegate=demo.user("mgmt_manager"), starts_on=today,
+                      ends_on=today + timedelta(days=3), reason="出差", by=deputy)
+    contract = make.submitted(**_long(today))
+    _through_joint_review(contract, demo)
+    contract_approve(contract_id=contract.pk, by=gm, kind="gm")
+    contract_approve(contract_id=contract.pk, by=demo.user("mgmt_manager"), kind="long_term", comment="同意（代）")
+    step = contract.steps.get(kind="long_term")
+    assert step.decided_by == demo.user("mgmt_manager") and step.on_behalf_of == deputy
+    # the handler holding the GM's delegation still cannot sign off their own contract
+    delegation_create(principal=gm, delegate=sales, starts_on=today, ends_on=today + timedelta(days=3),
+                      reason="出国", by=gm)
+    own = make.submitted(by="sales_hb", **_long(today))
+    _through_joint_review(own, demo)
+    contract_approve(contract_id=own.pk, by=gm, kind="gm")
+    with pytest.raises(ValidationError, match="submitted or handle|提交或经办"):
+        contract_approve(contract_id=own.pk, by=sales, kind="long_term")
+    assert own.steps.get(kind="long_term").status == StepStatus.PENDING
 
 
 def test_sign_needs_scan_and_dates(make, demo, today):

@@ -60,6 +60,27 @@ def test_two_approvers_at_once_give_exactly_one_decision(tmake, transactional_de
 
 
 @pytest.mark.django_db(transaction=True)
+def test_gm_and_deputy_gm_signing_off_at_once_give_exactly_one_decision(tmake, transactional_demo):
+    from django.utils import timezone
+
+    demo = transactional_demo
+    today = timezone.localdate()
+    contract = tmake.submitted(starts_on=today, ends_on=today + timedelta(days=400))
+    for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
+        contract_approve(contract_id=contract.pk, by=demo.user(name), kind=kind)
+    results, errors = _run_together([
+        lambda: contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="long_term", comment="同意"),
+        lambda: contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term",
+                                 comment="同意签署"),
+    ])
+    assert len(results) == 1 and len(errors) == 1
+    assert "已经审批" in str(errors[0]) or "already decided" in str(errors[0])
+    assert ApprovalStep.objects.get(contract=contract, kind="long_term").status == StepStatus.APPROVED
+    assert ApprovalStep.objects.filter(contract=contract, kind="sign").count() == 1
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+
+
+@pytest.mark.django_db(transaction=True)
 def test_archive_numbers_are_gap_free_when_many_are_archived_at_once(tmake, transactional_demo):
     from django.utils import timezone
 

@@ -244,3 +244,50 @@ def test_draft_shows_the_long_term_flag_before_submission(login, demo, make, tod
     assert "期限超过规定" in body
     short = make.contract(by="sales_hb", months=3)
     assert "期限超过规定" not in login(demo.user("sales_hb")).get(short.get_absolute_url()).content.decode()
+
+
+def test_long_term_sign_off_through_the_pages_pdf_and_work(login, demo, make, today, tmp_path):
+    import shutil
+    import subprocess
+
+    from contracts.services import contract_approve
+    from contracts.work import work_items
+
+    contract = make.submitted(by="sales_hb", starts_on=today, ends_on=today + timedelta(days=400))
+    for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
+        contract_approve(contract_id=contract.pk, by=demo.user(name), kind=kind, comment="同意")
+    # the flag on the list and the page
+    deputy = login(demo.user("deputy_gm"))
+    listing = deputy.get(reverse("contracts:list") + "?q=" + contract.title).content.decode()
+    assert "long-term-flag" in listing and "长期合同" in listing
+    page = deputy.get(contract.get_absolute_url()).content.decode()
+    assert "长期合同审核签署" in page and 'id="long-term-flag"' in page
+    assert 'data-kind="long_term"' in page and 'name="kind" value="long_term"' in page
+    # "my work" of the deputy GM lists it; the handler's page shows who must act, without a form
+    assert any("长期合同审核签署" in i.title and contract.title in i.title for i in work_items(demo.user("deputy_gm")))
+    handler = Client()
+    handler.force_login(demo.user("sales_hb"))
+    handler_page = handler.get(contract.get_absolute_url()).content.decode()
+    assert "长期合同审核签署" in handler_page and 'name="kind" value="long_term"' not in handler_page
+    # the deputy GM signs off from the page
+    step = contract.steps.get(kind="long_term")
+    response = act(deputy, contract, "approve", {"kind": "long_term", "step": step.pk, "comment": "长期合同，同意签署"})
+    assert response.status_code == 302
+    assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
+    assert not any(contract.title in i.title for i in work_items(demo.user("deputy_gm")))
+    # the approval form shows the step with the opinion and the signature
+    response = login(demo.user("finance")).get(reverse("contracts:approval-pdf", args=[contract.pk]))
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed to read the PDF"
+    path = tmp_path / "form.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "长期合同审核签署" in text and "长期合同，同意签署" in text
+
+
+def test_short_contract_shows_no_long_term_flag_or_step(login, demo, make):
+    contract = make.approved(by="sales_hb")
+    client = login(demo.user("director"))
+    page = client.get(contract.get_absolute_url()).content.decode()
+    assert "长期合同审核签署" not in page and 'id="long-term-flag"' not in page
+    assert "long-term-flag" not in client.get(reverse("contracts:list") + "?q=" + contract.title).content.decode()
