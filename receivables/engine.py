@@ -341,8 +341,19 @@ def apply_consequences(project: Project, pa: ProjectAssessment, *, as_of: date, 
             result.proposals += 1
             if mandatory:
                 duty_set(person_id=person.pk, collection_only=True, reason=cause)
-                DutyProposal.objects.filter(person=person, kind=ProposalKind.LIFT, state=ProposalState.PENDING) \
-                    .update(state=ProposalState.WITHDRAWN)
+                # What was still waiting for the Director is settled by the rule itself.
+                for waiting in DutyProposal.objects.select_for_update().filter(person=person,
+                                                                              state=ProposalState.PENDING):
+                    if waiting.kind == ProposalKind.LIFT:
+                        waiting.state = ProposalState.WITHDRAWN
+                    else:
+                        waiting.state = ProposalState.CONFIRMED
+                        waiting.decided_at = timezone.now()
+                        waiting.decision_reason = _("Superseded: collection-only duty became mandatory (RCV-5)")
+                    waiting._change_reason = "mandatory collection-only duty"
+                    waiting.save()
+                    if waiting.project_id == project.pk:
+                        proposals[waiting.cause_key] = waiting
                 notify(recipient=project.owner, key=event_key("rcv-duty-mandatory", project, event.key),
                        subject=_("You are on collection-only duty: %(cause)s") % {"cause": cause},
                        body=_("Until the Marketing Director lifts it you can only do invoicing and collection work; "
@@ -383,15 +394,24 @@ def apply_consequences(project: Project, pa: ProjectAssessment, *, as_of: date, 
             agreement.save(update_fields=["state", "note"])
 
 
+def statement_due_on(project: Project) -> date | None:
+    """The day the retention statement is drafted: the day after the warranty ends — once the retention is invoiced
+    (the project invoiced in full) and while it is not yet received. None when there is nothing to chase."""
+    if (project.retention_amount <= 0 or project.warranty_ends_on is None or project.invoiced_on is None
+            or project.retention_collected_on is not None):
+        return None
+    return max(project.warranty_ends_on + ONE_DAY, project.invoiced_on)
+
+
 def draft_statement_if_due(project: Project, statement: RetentionStatement | None, *, as_of: date,
                            result: SweepResult) -> RetentionStatement | None:
     """RCV-7: the day after the warranty ends, the retention collection statement is drafted for Finance."""
-    if (statement is not None or project.retention_amount <= 0 or project.warranty_ends_on is None
-            or as_of <= project.warranty_ends_on or project.retention_collected_on is not None):
+    due_on = statement_due_on(project)
+    if statement is not None or due_on is None or as_of < due_on:
         return statement
     received = sum(project.receipts.values_list("amount", flat=True), ZERO)
     statement = RetentionStatement.objects.create(
-        project=project, warranty_ends_on=project.warranty_ends_on, drafted_on=project.warranty_ends_on + ONE_DAY,
+        project=project, warranty_ends_on=project.warranty_ends_on, drafted_on=due_on,
         project_name=project.name, invoicing_unit=project.customer.name, project_amount=project.amount,
         retention_amount=project.retention_amount, collected_amount=received,
         receivable_amount=project.amount - received,
@@ -508,10 +528,8 @@ def _process(project: Project, *, as_of: date, today: date, policy, ledger: Ledg
     result.assessed += 1
     candidates = [pa.next_event_on]
     deadlines = pa.deadlines
-    if (statement is None and project.retention_amount > 0 and project.warranty_ends_on is not None
-            and project.retention_collected_on is None and project.accepted_on is not None):
-        if as_of <= project.warranty_ends_on:
-            candidates.append(project.warranty_ends_on + ONE_DAY)
+    if statement is None and (due_on := statement_due_on(project)) is not None and as_of < due_on:
+        candidates.append(due_on)
     if as_of == today and project.accepted_on is not None:
         due, next_reminder = reminder_plan(deadlines, as_of=as_of, days_before=list(policy.reminder_days_before))
         result.reminders += send_reminders(project, due)

@@ -21,5 +21,5 @@ def on_contract_state_changed(sender, contract, old_state, new_state, by=None, *
 
     try:
         project_register(contract_id=contract.pk, by=None)
-    except ValidationError:  # the contract's own transaction is done; never fail the signer's request for this
-        logger.exception("could not register the project of contract %s", contract.pk)
+    except ValidationError as exc:  # e.g. terminated again before the commit; never fail the signer's request
+        logger.warning("project of contract %s not registered: %s", contract.pk, " ".join(exc.messages))

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from contracts.models import Contract
@@ -218,7 +218,7 @@ def project_list(user, *, search: str = "", stage: str = "", region: str = "", o
         qs = qs.filter(deduction_percent__gt=0)
     elif attention == "suspension":
         qs = qs.exclude(suspension="none")
-    return qs.order_by("next_deadline_on", "-pk")
+    return qs.order_by(F("next_deadline_on").asc(nulls_last=True), "-pk")
 
 
 def contracts_without_project(user) -> QuerySet:

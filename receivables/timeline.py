@@ -118,8 +118,11 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
     if project.retention_collected_on and project.retention_amount > 0:
         past.append(Item(project.retention_collected_on, _("Retention collected: project settled"), "", "success",
                          kind="settled", order=5))
+    reversed_on = {e.reverses_id: e.entry_date for e in entries if e.reverses_id}
     for entry in entries:
         detail_bits = [entry.reason]
+        if entry.pk in reversed_on:
+            detail_bits.append(_("reversed on %(day)s") % {"day": reversed_on[entry.pk].isoformat()})
         if entry.percent is not None:
             detail_bits.append(_("%(percent)s%% of the commission") % {"percent": entry.percent})
         if entry.step:
@@ -181,4 +184,13 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
                              _("The retention clock starts on its issue date."), "info", future=True,
                              kind="statement"))
     upcoming.sort(key=lambda i: i.day)
+    open_stage = next((a.open_stage for a in (pa.retention, pa.main) if a is not None and a.open_stage), None)
+    if open_stage is not None and not any(d.stage == open_stage.stage for d in pa.deadlines):
+        # Every consequence has taken effect; the work itself is still to be done.
+        what = {"invoice": _("Still to invoice in full"), "collection": _("Still to collect"),
+                "retention": _("Still to collect the retention money")}[open_stage.stage]
+        upcoming.insert(0, Item(today, what, _("All deadlines have passed (%(days)s days late): the deductions, "
+                                               "forfeiture and compensation agreement above apply.") % {
+                                                   "days": open_stage.days_late}, "danger", future=True,
+                                kind="overdue"))
     return past, upcoming
