@@ -4,8 +4,10 @@ Visibility:
 
 * Finance sees every hand-off (it reviews them all); so does XXX — every hand-off is addressed to XXX —
   but XXX users see no sales contract beyond what the hand-off page shows them.
-* Everyone else sees the hand-offs of the sales contracts they may see (``contracts_visible_to``):
-  the handler and their regional manager, the Marketing office and leadership, the executives.
+* Marketing and the executives see the hand-offs of the sales contracts they may see
+  (``contracts_visible_to``): the handler and their regional manager, the Marketing office and
+  leadership, the general managers. Others who read contracts for their own work (Legal, the archive,
+  customer service) have no part in hand-offs and see none.
 * A person acting for someone on leave (ORG-7) sees what that person sees here.
 """
 
@@ -62,6 +64,9 @@ def handoffs_visible_to(user) -> QuerySet:
         return qs.none()
     if sees_all_handoffs(user):
         return qs
+    if not may_use_handoffs(user):
+        # Reading a contract (Legal, the archive, customer service) is no part in its hand-off.
+        return qs.none()
     return qs.filter(contract__in=contracts_visible_to(user))
 
 

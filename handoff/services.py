@@ -762,33 +762,26 @@ def on_contract_state_changed(sender, contract, old_state, new_state, by=None, *
 # --------------------------------------------------------------------------------------------------
 # HND-6: reminders before each due time, overdue alerts to the late party's head and the Marketing Director
 # --------------------------------------------------------------------------------------------------
-def _stage_notices(*, costing: Costing, stage: str, due_on: date, today: date, hour: int, hours: list[int],
-                   responsible: list, party: str) -> int:
+def _stage_notice(*, costing: Costing, stage: str, due_on: date, today: date, hour: int, hours: list[int]):
+    """The notice due for one stage of one costing at this hour: (key, late?, subject, body) or None."""
     handoff = costing.handoff
-    url = handoff.get_absolute_url()
     names = {"costing": _("XXX costing"), "review": _("Finance review")}
     values = {"number": handoff.number, "stage": names[stage], "due": due_on.isoformat(),
               "line": handoff.line.description, "v": costing.version}
-    people = [u for u in responsible if u is not None]
-    everyone = people + delegates_of(people)
     if today == due_on:
         passed = [h for h in hours if hour >= h]
         if not passed:
-            return 0
+            return None
         mark = max(passed)  # after a pause of the beat only the latest reminder goes out, not a burst
-        subject = _("Reminder: %(stage)s of %(number)s is due today (%(due)s) by 24:00") % values
-        body = _("Liaison sheet %(number)s, %(line)s, costing version %(v)s.") % values
-        return notify_many(recipients=everyone, key=event_key("handoff-remind", costing, stage, f"h{mark}"),
-                           subject=subject, body=body, url=url)
+        return (event_key("handoff-remind", costing, stage, f"h{mark}"), False,
+                _("Reminder: %(stage)s of %(number)s is due today (%(due)s) by 24:00") % values,
+                _("Liaison sheet %(number)s, %(line)s, costing version %(v)s.") % values)
     if today > due_on:
-        heads = selectors.party_heads(party)
-        director = resolve(Role.MARKETING_DIRECTOR)
-        subject = _("Overdue: %(stage)s of %(number)s was due on %(due)s") % values
-        body = _("Liaison sheet %(number)s, %(line)s, costing version %(v)s, is waiting for %(stage)s since the end "
-                 "of %(due)s.") % values
-        return notify_many(recipients=_unique(everyone + heads + director),
-                           key=event_key("handoff-overdue", costing, stage), subject=subject, body=body, url=url)
-    return 0
+        return (event_key("handoff-overdue", costing, stage), True,
+                _("Overdue: %(stage)s of %(number)s was due on %(due)s") % values,
+                _("Liaison sheet %(number)s, %(line)s, costing version %(v)s, is waiting for %(stage)s since the end "
+                  "of %(due)s.") % values)
+    return None
 
 
 def _unique(users) -> list:
@@ -796,21 +789,46 @@ def _unique(users) -> list:
 
 
 def deadlines_sweep(*, now: datetime | None = None) -> int:
-    """Send the reminders and overdue alerts that are due at ``now``; each goes out once. Returns how many."""
+    """Send the reminders and overdue alerts that are due at ``now``; each goes out once. Returns how many.
+
+    Reminders go to the party that must act (and whoever acts for them today); overdue alerts also to the
+    party's head and the Marketing Director. Notices already delivered are skipped before trying, so the
+    hourly re-runs stay cheap however many periods are overdue (the unique key stays the backstop).
+    """
+    from marketing_portal.models import Notification
+
     now = now or timezone.now()
     local = timezone.localtime(now)
     today, hour = local.date(), local.hour
     hours = sorted(current_policy().handoff_reminder_hours)
+    director = resolve(Role.MARKETING_DIRECTOR)
+    parties = {}
+    for party, people in ((Party.XXX, selectors.estimators()), (Party.FINANCE, selectors.finance_reviewers())):
+        acting = _unique(people + delegates_of(people))
+        parties[party] = (acting, _unique(acting + selectors.party_heads(party) + director))
+    due = []
+    for costing in (Costing.objects.filter(state=CostingState.OPEN, handoff__state=HandoffState.COSTING,
+                                           due_on__lte=today).select_related("handoff__line")):
+        notice = _stage_notice(costing=costing, stage="costing", due_on=costing.due_on, today=today, hour=hour,
+                               hours=hours)
+        if notice:
+            due.append((costing, Party.XXX, notice))
+    for costing in (Costing.objects.filter(state=CostingState.SUBMITTED, handoff__state=HandoffState.REVIEW,
+                                           review_due_on__lte=today).select_related("handoff__line")):
+        notice = _stage_notice(costing=costing, stage="review", due_on=costing.review_due_on, today=today,
+                               hour=hour, hours=hours)
+        if notice:
+            due.append((costing, Party.FINANCE, notice))
+    delivered = set()
+    keys = [notice[0] for _c, _p, notice in due]
+    for chunk in range(0, len(keys), 1000):
+        delivered.update(Notification.objects.filter(key__in=keys[chunk:chunk + 1000])
+                         .values_list("recipient_id", "key"))
     sent = 0
-    estimators, reviewers = selectors.estimators(), selectors.finance_reviewers()
-    open_costings = (Costing.objects.filter(state=CostingState.OPEN, handoff__state=HandoffState.COSTING,
-                                            due_on__lte=today).select_related("handoff__line"))
-    for costing in open_costings:
-        sent += _stage_notices(costing=costing, stage="costing", due_on=costing.due_on, today=today, hour=hour,
-                               hours=hours, responsible=estimators, party=Party.XXX)
-    in_review = (Costing.objects.filter(state=CostingState.SUBMITTED, handoff__state=HandoffState.REVIEW,
-                                        review_due_on__lte=today).select_related("handoff__line"))
-    for costing in in_review:
-        sent += _stage_notices(costing=costing, stage="review", due_on=costing.review_due_on, today=today, hour=hour,
-                               hours=hours, responsible=reviewers, party=Party.FINANCE)
+    for costing, party, (key, late, subject, body) in due:
+        acting, alerted = parties[party]
+        recipients = [u for u in (alerted if late else acting) if (u.pk, key) not in delivered]
+        if recipients:
+            sent += notify_many(recipients=recipients, key=key, subject=subject, body=body,
+                                url=costing.handoff.get_absolute_url())
     return sent

@@ -68,3 +68,12 @@ def work_items(user) -> list[WorkItem]:
             url=handoff.construction_contract.get_absolute_url(), category=category, since=handoff.updated_at))
     return items
 
+
+
+def customer_panel(customer, user):
+    """The hand-offs of a customer's orders on the customer page (CUS-3), narrowed to what the user may see."""
+    handoffs = list(selectors.handoffs_visible_to(user).filter(contract__customer=customer)
+                    .select_related("line", "contract").order_by("-issued_at")[:20])
+    if not handoffs:
+        return None
+    return _("Hand-offs to XXX"), "handoff/_customer_panel.html", {"handoffs": handoffs}

@@ -267,3 +267,13 @@ def test_overdue_alert_is_in_the_directors_inbox(login, demo, hf):
     deadlines_sweep(now=at(2026, 3, 6, 0, 30))
     inbox = login(demo.user("director")).get(reverse("inbox")).content.decode()
     assert f"逾期：{handoff.number} 的XXX核算已于 2026-03-05 到期" in inbox
+
+
+def test_customer_page_lists_its_hand_offs_to_those_who_may_see_them(login, demo, hf):
+    handoff = hf.handoff()
+    url = handoff.contract.customer.get_absolute_url()
+    page = login(demo.user("sales_hb")).get(url).content.decode()
+    assert handoff.number in page and handoff.get_absolute_url() in page
+    # a customer-service specialist sees the customer (and its contracts) but has no part in hand-offs
+    response = login(demo.user("cs")).get(url)
+    assert response.status_code == 200 and handoff.number not in response.content.decode()
