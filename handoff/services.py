@@ -664,12 +664,15 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
     main_amount = handoff.line.amount
     margin, percent = margin_of(main_amount, amount)
     template_version = construction_template_version()
-    summary = _(
-        "Drafted from liaison sheet %(number)s. Main-contract amount of the order line %(main)s; Finance suggested "
-        "%(suggested)s; XXX costed %(costed)s; decided %(amount)s by %(who)s; margin %(margin)s."
-    ) % {"number": handoff.number, "main": f"¥{main_amount:,.2f}", "suggested": f"¥{costing.suggested_amount:,.2f}",
-         "costed": f"¥{costing.total:,.2f}", "amount": f"¥{amount:,.2f}", "who": _who(by),
-         "margin": f"¥{margin:,.2f}" + (f" ({percent}%)" if percent is not None else "")}
+    # The contract's notes are read by XXX too: no word of Party A's price or XX's margin (those stay on the
+    # hand-off page, for Marketing and Finance).
+    notes_for_contract = _(
+        "Drafted from liaison sheet %(number)s. XXX costed %(costed)s; Finance suggested %(suggested)s; "
+        "decided %(amount)s by %(who)s."
+    ) % {"number": handoff.number, "suggested": f"¥{costing.suggested_amount:,.2f}",
+         "costed": f"¥{costing.total:,.2f}", "amount": f"¥{amount:,.2f}", "who": _who(by)}
+    summary = notes_for_contract + " " + _("Main-contract amount of the order line %(main)s; margin %(margin)s.") % {
+        "main": f"¥{main_amount:,.2f}", "margin": f"¥{margin:,.2f}" + (f" ({percent}%)" if percent is not None else "")}
     try:
         with transaction.atomic():
             construction = contract_create(
@@ -680,7 +683,7 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
                 ends_on=handoff.planned_finish, template_version=template_version,
                 non_standard_reason="" if template_version else _(
                     "No standard text for construction sub-contracts yet; drafted from the liaison sheet."),
-                drafted_by=DraftedBy.OURS, notes=summary, lines=_construction_lines(handoff, amount),
+                drafted_by=DraftedBy.OURS, notes=notes_for_contract, lines=_construction_lines(handoff, amount),
             )
     except ValidationError as exc:
         raise HandoffError(

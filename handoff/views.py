@@ -98,6 +98,9 @@ def handoff_export(request):
     """The hand-off register as an Excel file, built row by row and streamed (only what the user may see)."""
     _require_user(request)
     _form, qs = _filtered(request)
+    # Party A's price only for those who may see the sales contract (XXX may not, X-2).
+    sales_seen = set(contracts_visible_to(request.user).filter(pk__in=qs.values("contract_id"))
+                     .values_list("pk", flat=True))
 
     def rows():
         for h in qs.iterator(chunk_size=500):
@@ -106,7 +109,8 @@ def handoff_export(request):
             accepted = next((c for c in reversed(costings) if c.state == CostingState.ACCEPTED), None)
             yield [
                 h.number, h.get_state_display(), h.contract.title, h.party_a, h.contract.region.name,
-                h.line.description, h.line.amount, h.site, timezone.localtime(h.issued_at),
+                h.line.description, h.line.amount if h.contract_id in sales_seen else None, h.site,
+                timezone.localtime(h.issued_at),
                 len(costings), last.due_on if last else None,
                 timezone.localtime(last.submitted_at) if last and last.submitted_at else None,
                 last.review_due_on if last else None,
@@ -210,16 +214,19 @@ def _load(request, pk) -> Handoff:
     return get_object_or_404(qs, pk=pk)
 
 
-def _comparison(handoff: Handoff, costing, accepted, last_round, decision) -> list[dict]:
-    """Main-contract amount, XXX's costing, Finance's suggestion, the last round, the decision — with margins."""
+def _comparison(handoff: Handoff, costing, accepted, last_round, decision, *, with_main: bool) -> list[dict]:
+    """Main-contract amount, XXX's costing, Finance's suggestion, the last round, the decision — with margins.
+
+    Without ``with_main`` (XXX's users) the main-contract amount and the margins are left out.
+    """
     main = handoff.line.amount
     rows = [{"label": _("Main-contract amount of the order line (Party A)"), "amount": main, "margin": None,
-             "percent": None, "key": "main"}]
+             "percent": None, "key": "main"}] if with_main else []
 
     def add(key, label, amount):
         if amount is None:
             return
-        margin, percent = margin_of(main, amount)
+        margin, percent = margin_of(main, amount) if with_main else (None, None)
         rows.append({"label": label, "amount": amount, "margin": margin, "percent": percent, "key": key})
 
     add("costed", _("XXX's costing"), (accepted or costing).total if (accepted or costing) else None)
@@ -252,6 +259,8 @@ def _detail_context(request, handoff: Handoff, **bound) -> dict:
         "proposer": Party.XXX if acting_for(user, selectors.xxx_negotiators()) else Party.MARKETING})
     decision_form = bound.get("decision_form") or forms.DecisionForm(
         initial={"amount": f"{(rounds[-1].amount if rounds else accepted.suggested_amount):f}"} if accepted else None)
+    # Party A's price and XX's margin are for those who may see the sales contract (not XXX, X-2).
+    sees_sales = selectors.may_see_sales_contract(user, handoff)
     waiting_for = []
     if state == HandoffState.COSTING:
         waiting_for = selectors.estimators()
@@ -266,12 +275,13 @@ def _detail_context(request, handoff: Handoff, **bound) -> dict:
         "past_decisions": handoff.decisions.exclude(pk=decision.pk if decision else None)
         .select_related("decided_by__person", "construction_contract"),
         "comparison": _comparison(handoff, live or (costings[-1] if costings else None), accepted,
-                                  rounds[-1] if rounds else None, decision),
+                                  rounds[-1] if rounds else None, decision, with_main=sees_sales),
+        "sees_sales": sees_sales,
         "today": today,
         "may_cost": may_cost, "may_review": may_review, "may_negotiate": may_negotiate, "may_decide": may_decide,
         "may_cancel": state in CANCELLABLE_STATES and is_marketing,
         "may_attach": handoff.is_open and is_marketing,
-        "show_contract_link": selectors.may_see_sales_contract(user, handoff),
+        "show_contract_link": sees_sales,
         "show_construction_link": bool(handoff.construction_contract_id) and contracts_visible_to(user).filter(
             pk=handoff.construction_contract_id).exists(),
         "review_form": bound.get("review_form") or forms.ReviewForm(),

@@ -167,3 +167,31 @@ def test_list_queries_do_not_grow_with_rows(login, demo, hf, django_assert_max_n
         hf.handoff()
     with django_assert_max_num_queries(few):
         client.get(reverse("handoff:list"))
+
+
+def test_xxx_does_not_learn_party_as_price_or_the_margin(login, demo, hf):
+    from handoff.services import handoff_decide
+
+    handoff = hf.suggested(amount="92000.00")  # the order line is ¥300,000.00
+    xxx = login(demo.user("xxx_negotiator"))
+    page = xxx.get(handoff.get_absolute_url()).content.decode()
+    assert "¥92,000.00" in page and "¥300,000.00" not in page and "与主合同差额" not in page
+    marketing = login(demo.user("sales_hb")).get(handoff.get_absolute_url()).content.decode()
+    assert "¥300,000.00" in marketing and "与主合同差额" in marketing
+    decision = handoff_decide(by=demo.user("sales_hb"), handoff_id=handoff.pk, amount="95000")
+    xxx = login(demo.user("xxx_negotiator"))  # the test client is shared: log XXX in again
+    page = xxx.get(handoff.get_absolute_url()).content.decode()
+    assert "¥95,000.00" in page and "¥300,000.00" not in page and "¥205,000.00" not in page
+    # the construction contract, which XXX reads in the contracts app, carries no word of them either
+    contract_page = xxx.get(decision.construction_contract.get_absolute_url())
+    assert contract_page.status_code == 200
+    assert "300,000" not in contract_page.content.decode() and "205,000" not in contract_page.content.decode()
+    # nor does the register export
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(BytesIO(b"".join(xxx.get(reverse("handoff:export")).streaming_content))).active
+                .iter_rows(values_only=True))
+    column = rows[0].index("主合同金额（元）")
+    assert rows[1][column] is None
