@@ -28,10 +28,12 @@ def _credit_code(n: int) -> str:
 
 
 def build_open_receivables(count: int, *, as_of: date, seed: int = 1, owners=("sales_hb", "sales_hd", "sales_hn",
-                           "sales_xb"), max_age_days: int = 900, chunk: int = 5000, tag: str = "BM") -> list[int]:
+                           "sales_xb"), max_age_days: int = 900, chunk: int = 5000, tag: str = "BM",
+                           late_share: float = 0.15) -> list[int]:
     """Create ``count`` accepted, not yet settled projects accepted up to ``max_age_days`` before ``as_of``.
 
-    Roughly 40 % not invoiced, 40 % invoiced and being collected, 20 % collected with retention outstanding.
+    Most are invoiced within 45 days and paid within 75 (``late_share`` of them, 15 % by default, take up to 400
+    days for each); collected ones still owe their retention, so all are open.
     Returns the project ids. ``next_check_on`` is the acceptance day: the first sweep catches each one up.
     """
     rng = random.Random(seed)
@@ -57,12 +59,16 @@ def build_open_receivables(count: int, *, as_of: date, seed: int = 1, owners=("s
             amount = Decimal(rng.randrange(50_000, 5_000_000)).quantize(Decimal("1.00"))
             accepted_on = as_of - timedelta(days=rng.randint(0, max_age_days))
             signed_on = accepted_on - timedelta(days=rng.randint(30, 200))
-            roll = rng.random()
-            invoiced_on = collected_on = None
-            if roll >= 0.4:
-                invoiced_on = min(as_of, accepted_on + timedelta(days=rng.randint(0, 240)))
-            if roll >= 0.8 and invoiced_on is not None:
-                collected_on = min(as_of, invoiced_on + timedelta(days=rng.randint(0, 200)))
+            # Most owners invoice within weeks and most customers pay within the 60 days; some are late.
+            late = rng.random() < late_share
+            invoiced_on = accepted_on + timedelta(days=rng.randint(30, 400) if late else rng.randint(0, 45))
+            collected_on = invoiced_on + timedelta(days=rng.randint(60, 400) if late else rng.randint(5, 75))
+            if not late and rng.random() < 0.3:
+                collected_on = invoiced_on + timedelta(days=rng.randint(76, 120))  # paid a little late
+            if invoiced_on > as_of:
+                invoiced_on = collected_on = None
+            elif collected_on is not None and collected_on > as_of:
+                collected_on = None
             plans.append((owner, customer, amount, accepted_on, signed_on, invoiced_on, collected_on))
             contracts.append(Contract(
                 title=f"{tag} 配电工程 {start + k:06d}", direction="sales", customer=customer,

@@ -156,9 +156,9 @@ def _posted_keys():
 @pytest.mark.django_db(transaction=True)
 def test_two_threads_sweeping_at_once_add_each_entry_once(transactional_demo, on_day):
     on_day(TODAY)
-    build_open_receivables(300, as_of=TODAY, seed=7)
+    build_open_receivables(300, as_of=TODAY, seed=7, late_share=0.5)
     expected = _expected_keys(TODAY)
-    assert len(expected) > 300
+    assert len(expected) > 400
     barrier = threading.Barrier(2)
     results, errors = [], []
 
@@ -196,7 +196,7 @@ def _test_database_url() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_running_the_command_at_once_add_each_entry_once(transactional_demo):
     as_of = date(2026, 6, 30)  # a fixed past day: the processes run with the machine's real clock
-    build_open_receivables(400, as_of=as_of, seed=11, max_age_days=500)
+    build_open_receivables(400, as_of=as_of, seed=11, max_age_days=500, late_share=0.5)
     expected = _expected_keys(as_of)
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "PYTHONPATH": str(ROOT),
            "DJANGO_SETTINGS_MODULE": "marketing_portal.settings_test"}
