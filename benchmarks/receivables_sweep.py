@@ -148,6 +148,8 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
             timed_sweep("catch-up (as of yesterday)", yesterday)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE receivables_project")  # autovacuum would: the catch-up rewrote every row
             first, first_s, _b, _a = timed_sweep("first run of today", today)
             second, second_s, before, after = timed_sweep("second run of today", today)
             unchanged = before == after and second.entries == 0 and second.assessed == 0
@@ -156,8 +158,7 @@ def main() -> None:
             if not unchanged:
                 sys.exit("the second run of the day changed rows")
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN SELECT id FROM receivables_project WHERE next_check_on <= %s ORDER BY id",
-                           [today])
+            cursor.execute("EXPLAIN SELECT id FROM receivables_project WHERE next_check_on <= %s", [today])
             plan = " / ".join(r[0].strip() for r in cursor.fetchall())
         print("\nsummary")
         print(f"  {'receivables':>12} {'due today':>10} {'first run':>10} {'second run':>11}")

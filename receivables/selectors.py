@@ -290,6 +290,11 @@ def aging_rows(projects: QuerySet, *, as_of: date, chunk: int = 1000) -> Iterato
         yield from _aging_batch(batch, as_of)
 
 
+def aging_rows_for(projects: list[Project], *, as_of: date) -> Iterable[dict]:
+    """The aging of a few given projects (a page), in their order."""
+    return _aging_batch(projects, as_of)
+
+
 def _aging_batch(projects: list[Project], as_of: date) -> Iterable[dict]:
     ids = [p.pk for p in projects]
     invoices = defaultdict(list)

@@ -3,12 +3,14 @@ parsed, one service is called and its message shown; exports and PDFs go through
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -245,8 +247,6 @@ def project_action(request, pk, name):
         else:
             messages.success(request, _("Receipt acknowledged."))
         return redirect(project.get_absolute_url() + "#acceptance")
-    if name == "adjustment-decide":
-        return adjustment_decide_view(request, int(request.POST.get("adjustment") or 0))
     form_class = ACTIONS.get(name)
     if form_class is None:
         raise Http404
@@ -315,19 +315,21 @@ def aging_view(request):
     _require_users(request)
     form, qs, by = _aging_query(request)
     today = timezone.localdate()
-    rows = list(selectors.aging_rows(qs, as_of=today))
-    totals = selectors.aging_grouped(rows, "region")
-    grand = {"count": sum(g["count"] for g in totals),
-             "outstanding": sum((g["outstanding"] for g in totals), 0),
-             "not_invoiced": sum((g["not_invoiced"] for g in totals), 0),
-             "buckets": {k: sum((g["buckets"][k] for g in totals), 0) for k in selectors.BUCKET_KEYS}}
+    # One streaming pass for the totals (and the groups); by project, only the page's rows are aged again.
+    grouped = selectors.aging_grouped(selectors.aging_rows(qs, as_of=today), "owner" if by == "project" else by)
+    grand = {"count": sum(g["count"] for g in grouped),
+             "outstanding": sum((g["outstanding"] for g in grouped), Decimal("0")),
+             "not_invoiced": sum((g["not_invoiced"] for g in grouped), Decimal("0")),
+             "buckets": {k: sum((g["buckets"][k] for g in grouped), Decimal("0")) for k in selectors.BUCKET_KEYS}}
     if by == "project":
-        rows.sort(key=lambda r: -r["outstanding"])
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        ordered = selectors.with_totals(qs).annotate(
+            outstanding=F("invoiced_total") - F("received_total")).order_by("-outstanding", "pk")
+        page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(selectors.aging_rows_for(list(page.object_list), as_of=today))
         groups = None
     else:
         page = None
-        groups = selectors.aging_grouped(rows, by)
+        groups = grouped
     return render(request, "receivables/aging.html", {
         "filter_form": form, "by": by, "page": page, "groups": groups, "grand": grand,
         "buckets": selectors.BUCKET_KEYS, "today": today, "tab": "aging", **_tabs(request.user)})
@@ -558,7 +560,7 @@ def agreement_upload_view(request, pk):
         _show_errors(request, exc)
     else:
         messages.success(request, _("Signed agreement uploaded."))
-    return redirect(request.POST.get("next") or "receivables:proposal-list")
+    return redirect("receivables:proposal-list")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -699,10 +701,10 @@ def import_detail(request, pk):
     file_errors = errors_by_row.get(None, [])
     may_confirm = batch.state == ImportState.PREVIEWED and (request.user.is_superuser
                                                              or has_role(request.user, *FINANCE))
-    total = sum((float(r["amount"]) for r in batch.rows if r.get("amount")), 0.0)
+    total = sum((Decimal(r["amount"]) for r in batch.rows if r.get("amount")), Decimal("0"))
     return render(request, "receivables/import_detail.html", {
         "batch": batch, "rows": rows, "file_errors": file_errors, "may_confirm": may_confirm,
-        "row_total_count": len(batch.rows), "total_display": f"{total:,.2f}", "files": attachments_of(batch),
+        "row_total_count": len(batch.rows), "total": total, "files": attachments_of(batch),
         "tab": "imports", **_tabs(request.user)})
 
 

@@ -224,6 +224,18 @@ def test_statement_pdf_has_the_fields_of_the_regulation_in_chinese(world, client
             assert words in text.replace(" ", ""), words
 
 
+def test_statement_excel_has_the_same_fields(world, client, demo):
+    from openpyxl import load_workbook
+
+    client.force_login(demo.user("mgmt_manager"))
+    response = client.get(reverse("receivables:statement-xlsx", args=[world["statement"].pk]))
+    rows = dict(list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+        values_only=True))[1:])
+    assert rows["项目名称"] == world["hb"].name
+    assert rows["开票单位"] == world["hb"].customer.name
+    assert (rows["项目金额"], rows["回款金额"], rows["应收金额"]) == (1000000, 950000, 50000)
+
+
 def test_import_pages_show_the_row_level_report(world, client, demo):
     client.force_login(demo.user("finance"))
     page = client.get(world["batch"].get_absolute_url()).content.decode()
