@@ -288,3 +288,45 @@ def test_payout_page_pays_what_is_payable(world, client, demo):
     client.force_login(demo.user("mgmt_manager"))
     assert client.post(reverse("receivables:payouts"), {"owner": demo.user("sales_hb").pk,
                                                         "paid_on": "2026-07-07"}).status_code == 404
+
+
+def test_xxx_sees_the_projects_of_its_hand_offs_and_not_the_others(rcv, today, demo, client):
+    from django.utils import timezone
+
+    from contracts.models import ContractLine
+    from handoff.models import Handoff
+
+    handed_off, other, withdrawn = rcv.project(), rcv.project(), rcv.project()
+    for project, state in ((handed_off, "costing"), (withdrawn, "cancelled")):
+        line = ContractLine.objects.create(contract=project.contract, description="箱变安装", quantity=1, unit="台",
+                                           unit_price=project.amount, amount=project.amount)
+        Handoff.objects.create(
+            contract=project.contract, line=line, state=state, party_a=project.customer.name, site="现场",
+            requirements="按图施工", planned_start=today, planned_finish=today, issued_by=demo.user("clerk"),
+            issued_at=timezone.now(), cancelled_at=timezone.now() if state == "cancelled" else None,
+            cancel_reason="客户取消" if state == "cancelled" else "")
+    client.force_login(demo.user("xxx_estimator"))
+    assert client.get(handed_off.get_absolute_url()).status_code == 200
+    assert client.get(other.get_absolute_url()).status_code == 404
+    assert client.get(withdrawn.get_absolute_url()).status_code == 404
+    # XXX submits the completion notice of its project from the page
+    from .conftest import pdf_upload
+
+    response = client.post(reverse("receivables:project-action", args=[handed_off.pk, "accept"]),
+                           {"report_date": "2026-11-20", "notice": "已完工", "report_scan": pdf_upload()}, follow=True)
+    assert "完工通告和验收报告已递交" in response.content.decode()
+    handed_off.refresh_from_db()
+    assert handed_off.accepted_on == date(2026, 11, 20)
+
+
+def test_ledger_page_query_count_does_not_grow_with_entries(rcv, on_day, client, demo,
+                                                            django_assert_max_num_queries):
+    on_day(date(2026, 7, 7))
+    rcv.project(accepted_on=date(2026, 1, 5))
+    client.force_login(demo.user("director"))
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(reverse("receivables:ledger")).status_code == 200
+    for _ in range(5):
+        rcv.project(accepted_on=date(2026, 1, 5))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("receivables:ledger")).status_code == 200
