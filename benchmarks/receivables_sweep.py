@@ -17,6 +17,15 @@ It creates a scratch PostgreSQL database on the server (``bench_receivables``; d
 The sweep only reads projects with ``next_check_on <= today`` (a partial index), so the second run's time stays
 flat as the number of receivables grows, and the first run's time follows the number of projects due that day.
 E-mail is switched off (no addresses) so that the figures are the sweep's own.
+
+Measured on the 2-vCPU development machine (2026-11-29):
+
+    receivables  due today  first run  second run   catch-up of the new ones
+          5,000         54     0.105 s    0.0021 s     10.4 s (2.1 ms per project)
+         50,000        519     0.828 s    0.0065 s     99.9 s (45,000 new, 2.2 ms per project)
+
+The second run reads the partial index only; what it still costs is the index entries the first run's updates
+left behind until autovacuum (proportional to that day's work: 54 vs 519 projects), not the 50,000 rows.
 """
 
 from __future__ import annotations

@@ -4,13 +4,14 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"--as-of takes a date as YYYY-MM-DD, not {text!r}") from None
+        raise CommandError(_("--as-of takes a date as YYYY-MM-DD, not “%(text)s”.") % {"text": text}) from None
 
 
 class Command(BaseCommand):
