@@ -1,31 +1,57 @@
-"""Sections other apps add to the customer page (CUS-3: projects, receivables, repair tickets, return visits).
+"""Sections other apps add to the customer page (CUS-3: projects, receivables, repair tickets, return visits)
+and to the contract page (its hand-offs, its project).
 
 Apps to the right of contracts register in their ``ready()``::
 
-    from contracts.hooks import register_customer_panel
+    from contracts.hooks import register_contract_panel, register_customer_panel
     register_customer_panel(order=20, provider=lambda customer, user: ("项目", "receivables/_customer.html", {...}))
 
 A provider returns ``(title, template_name, context)`` or ``None`` when it has nothing to show; it must
-narrow its records to what ``user`` may see.
+narrow its records to what ``user`` may see. The template is rendered with that context.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-_panels: list[tuple[int, Callable]] = []
+from django.template.loader import render_to_string
+
+
+class Panels:
+    """Providers of one page's extra sections, in order."""
+
+    def __init__(self):
+        self._providers: list[tuple[int, Callable]] = []
+
+    def register(self, *, provider: Callable, order: int = 100) -> None:
+        if all(p is not provider for _o, p in self._providers):
+            self._providers.append((order, provider))
+
+    def render(self, obj, user, request=None) -> list[dict]:
+        panels = []
+        for _order, provider in sorted(self._providers, key=lambda item: item[0]):
+            result = provider(obj, user)
+            if result:
+                title, template_name, context = result
+                panels.append({"title": title, "html": render_to_string(template_name, context, request=request)})
+        return panels
+
+
+_customer_panels = Panels()
+_contract_panels = Panels()
 
 
 def register_customer_panel(*, provider: Callable, order: int = 100) -> None:
-    if all(p is not provider for _o, p in _panels):
-        _panels.append((order, provider))
+    _customer_panels.register(provider=provider, order=order)
 
 
-def customer_panels(customer, user) -> list[dict]:
-    panels = []
-    for _order, provider in sorted(_panels, key=lambda item: item[0]):
-        result = provider(customer, user)
-        if result:
-            title, template_name, context = result
-            panels.append({"title": title, "template": template_name, "context": context})
-    return panels
+def register_contract_panel(*, provider: Callable, order: int = 100) -> None:
+    _contract_panels.register(provider=provider, order=order)
+
+
+def customer_panels(customer, user, request=None) -> list[dict]:
+    return _customer_panels.render(customer, user, request)
+
+
+def contract_panels(contract, user, request=None) -> list[dict]:
+    return _contract_panels.render(contract, user, request)

@@ -70,7 +70,7 @@ from .models import (
     TemplateVersion,
     validate_credit_code,
 )
-from .signals import contract_state_changed
+from .signals import contract_handler_changed, contract_state_changed
 
 CENT = Decimal("0.01")
 
@@ -1229,6 +1229,8 @@ def handler_change_confirm(*, change_id: int, by) -> HandlerChange:
         contract._change_reason = _("handler changed: %(old)s → %(new)s") % {
             "old": _who(change.from_handler), "new": _who(change.to_handler)}
         contract.save()
+        transaction.on_commit(lambda: contract_handler_changed.send(
+            sender=Contract, contract=contract, change=change, by=by))
     change.save()
     return change
 

@@ -271,6 +271,7 @@ def contract_detail(request, pk):
         "may_keep_disputes": is_handler_side or has_role(user, Role.LEGAL, Role.REGIONAL_MANAGER),
         "HandoverStatus": HandoverStatus,
         "policy": current_policy(),
+        "panels": hooks.contract_panels(contract, user, request),
     }
     return render(request, "contracts/detail.html", context)
 
@@ -595,7 +596,7 @@ def customer_detail(request, pk):
         "valid_dd": selectors.valid_due_diligence(customer),
         "contracts": list(contracts[:100]),
         "contact_form": forms.ContactForm(),
-        "panels": hooks.customer_panels(customer, request.user),
+        "panels": hooks.customer_panels(customer, request.user, request),
         "may_edit": request.user.is_superuser or has_role(request.user, *selectors.MARKETING_STAFF),
     }
     return render(request, "contracts/customer_detail.html", context)

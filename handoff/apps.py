@@ -9,14 +9,14 @@ class HandoffConfig(AppConfig):
     verbose_name = _("Hand-off")
 
     def ready(self):
-        from contracts.hooks import register_customer_panel
+        from contracts.hooks import register_contract_panel, register_customer_panel
         from contracts.signals import contract_state_changed
         from marketing_portal import access
         from marketing_portal.registry import NavEntry, register_nav, register_work
 
         from . import selectors, services
         from .models import Costing, CostLine, Decision, Handoff, NegotiationRound, ScopeItem
-        from .work import customer_panel, work_items
+        from .work import contract_panel, customer_panel, work_items
 
         access.register_visibility(Handoff, selectors.handoffs_visible_to)
         access.register_visibility(ScopeItem, selectors.scope_items_visible_to)
@@ -28,4 +28,5 @@ class HandoffConfig(AppConfig):
                               visible=selectors.may_use_handoffs))
         register_work(work_items)
         register_customer_panel(order=15, provider=customer_panel)
+        register_contract_panel(order=15, provider=contract_panel)
         contract_state_changed.connect(services.on_contract_state_changed, dispatch_uid="handoff-follows-contract")

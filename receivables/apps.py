@@ -9,13 +9,13 @@ class ReceivablesConfig(AppConfig):
     verbose_name = _("Receivables")
 
     def ready(self):
-        from contracts.hooks import register_customer_panel
-        from contracts.signals import contract_state_changed
+        from contracts.hooks import register_contract_panel, register_customer_panel
+        from contracts.signals import contract_handler_changed, contract_state_changed
         from marketing_portal import access
         from marketing_portal.registry import NavEntry, register_nav, register_work
 
         from . import selectors
-        from .handlers import on_contract_state_changed
+        from .handlers import on_contract_handler_changed, on_contract_state_changed
         from .models import (
             Acceptance,
             AdjustmentRequest,
@@ -30,7 +30,7 @@ class ReceivablesConfig(AppConfig):
             Receipt,
             RetentionStatement,
         )
-        from .work import customer_panel, work_items
+        from .work import contract_panel, customer_panel, work_items
 
         access.register_visibility(Project, selectors.projects_visible_to)
         access.register_visibility(Acceptance, selectors.acceptances_visible_to)
@@ -48,4 +48,6 @@ class ReceivablesConfig(AppConfig):
                               visible=selectors.may_use_receivables))
         register_work(work_items)
         register_customer_panel(order=20, provider=customer_panel)
+        register_contract_panel(order=20, provider=contract_panel)
         contract_state_changed.connect(on_contract_state_changed, dispatch_uid="receivables-project-on-signing")
+        contract_handler_changed.connect(on_contract_handler_changed, dispatch_uid="receivables-owner-follows-handler")

@@ -23,3 +23,10 @@ def on_contract_state_changed(sender, contract, old_state, new_state, by=None, *
         project_register(contract_id=contract.pk, by=None)
     except ValidationError as exc:  # e.g. terminated again before the commit; never fail the signer's request
         logger.warning("project of contract %s not registered: %s", contract.pk, " ".join(exc.messages))
+
+
+def on_contract_handler_changed(sender, contract, change, by=None, **kwargs):
+    """The project follows a confirmed change of the contract's handler (CON-9)."""
+    from .services import project_follow_handler_change
+
+    project_follow_handler_change(contract_id=contract.pk, change=change, by=by)

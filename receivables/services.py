@@ -259,13 +259,35 @@ def project_reassign(*, project_id: int, by, to_owner, reason: str, open_items: 
         errors["reason"] = [_("Say why the project changes hands.")]
     if errors:
         raise ValidationError(errors)
+    return _hand_over(project, to_owner=to_owner, reason=reason.strip(), open_items=open_items, by=by)
+
+
+@in_portal_language
+@transaction.atomic
+def project_follow_handler_change(*, contract_id: int, change, by) -> OwnerHandover | None:
+    """CON-9 → RCV: when the contract's handler hands over (both confirmed), the project follows the handler.
+
+    Only a project still owned by the previous handler moves; one the Director reassigned stays where it is.
+    """
+    project = Project.objects.filter(contract_id=contract_id).first()
+    if project is None:
+        return None
+    project = _lock(project.pk)
+    if project.owner_id != change.from_handler_id or change.to_handler_id == project.owner_id:
+        return None
+    reason = _("Contract handler hand-over: %(from)s → %(to)s") % {
+        "from": _who(change.from_handler), "to": _who(change.to_handler)}
+    return _hand_over(project, to_owner=change.to_handler, reason=reason, open_items=change.open_items, by=by)
+
+
+def _hand_over(project, *, to_owner, reason: str, open_items: str, by) -> OwnerHandover:
     old_owner = project.owner
     handover = OwnerHandover.objects.create(
-        project=project, from_owner=old_owner, to_owner=to_owner, effective_on=_today(), reason=reason.strip(),
+        project=project, from_owner=old_owner, to_owner=to_owner, effective_on=_today(), reason=reason,
         open_items=(open_items or "").strip(), created_by=by)
     balance = project.entries.filter(owner=old_owner).aggregate(s=Sum("amount"))["s"] or ZERO
     if balance > 0:
-        text = _("Hand-over to %(to)s: %(reason)s") % {"to": _who(to_owner), "reason": reason.strip()}
+        text = _("Hand-over to %(to)s: %(reason)s") % {"to": _who(to_owner), "reason": reason}
         CommissionEntry.objects.create(project=project, owner=old_owner, kind=EntryKind.TRANSFER_OUT,
                                        entry_date=_today(), amount=-balance, handover=handover, created_by=by,
                                        reason=text[:300])
@@ -273,7 +295,7 @@ def project_reassign(*, project_id: int, by, to_owner, reason: str, open_items: 
                                        entry_date=_today(), amount=balance, handover=handover, created_by=by,
                                        reason=(_("Taken over from %(from)s") % {"from": _who(old_owner)})[:300])
     project.owner = to_owner
-    project._change_reason = reason.strip()[:100]
+    project._change_reason = reason[:100]
     project.save(update_fields=["owner"])
     for user in (old_owner, to_owner):
         notify(recipient=user, key=event_key("rcv-handover", handover, user.pk),

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contracts.choices import SIGNED_STATES, Direction
 from marketing_portal.access import has_role
 from marketing_portal.policy import current_policy
 from marketing_portal.registry import WorkItem
 from org.roles import FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
 from org.selectors import acting_for
 
-from . import engine, selectors
+from . import engine, selectors, services
 from .choices import AdjustmentState, AgreementState, ProjectStage, ProposalKind, StatementState
 from .models import Acceptance, AdjustmentRequest, CompensationAgreement, Project, RetentionStatement
 
@@ -118,3 +119,19 @@ def customer_panel(customer, user):
     for project in projects:
         project.outstanding = project.invoiced_total - project.received_total
     return (_("Projects and receivables"), "receivables/_customer_panel.html", {"projects": projects})
+
+
+def contract_panel(contract, user):
+    """On a sales contract's page: its project and what it owes, or a link to register it."""
+    project = selectors.with_totals(selectors.projects_visible_to(user).filter(contract=contract)).first()
+    if project is not None:
+        project.outstanding = project.invoiced_total - project.received_total
+        return _("Project and receivables"), "receivables/_customer_panel.html", {"projects": [project]}
+    may_register = (
+        contract.direction == Direction.SALES and contract.state in SIGNED_STATES
+        and not Project.objects.filter(contract=contract).exists()
+        and (user.is_superuser or has_role(user, *services.REGISTRARS))
+    )
+    if may_register:
+        return _("Project and receivables"), "receivables/_register_link.html", {"contract": contract}
+    return None

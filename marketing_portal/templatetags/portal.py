@@ -109,3 +109,18 @@ def bs(bound_field):
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def when(value):
+    """A date as ``2026-11-29``, a moment as ``2026-11-29 14:05`` in Beijing time."""
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else \
+            value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return value or ""

@@ -15,13 +15,15 @@ def test_home_lists_work_from_registered_providers(demo, client):
     from marketing_portal import registry
 
     def provider(user):
-        return [registry.WorkItem(title="审批合同 HT-1", url="/x/", due=date(2026, 1, 1), overdue=True)]
+        return [registry.WorkItem(title="审批合同 HT-1", url="/x/", since=date(2025, 12, 30), due=date(2026, 1, 1),
+                                  overdue=True)]
 
     registry.register_work(provider)
     try:
         client.force_login(demo.user("director"))
         page = client.get(reverse("home")).content.decode()
         assert "审批合同 HT-1" in page
+        assert "自 2025-12-30" in page and "截止 2026-01-01" in page  # a plain date as "since" is fine too
     finally:
         registry._work.remove(provider)
 

@@ -330,3 +330,13 @@ def test_ledger_page_query_count_does_not_grow_with_entries(rcv, on_day, client,
         rcv.project(accepted_on=date(2026, 1, 5))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("receivables:ledger")).status_code == 200
+
+
+
+def test_contract_page_links_to_its_project(world, client, demo):
+    hb = world["hb"]
+    client.force_login(demo.user("finance"))
+    page = client.get(hb.contract.get_absolute_url()).content.decode()
+    assert hb.get_absolute_url() in page and 'id="customer-projects"' in page
+    customer_page = client.get(reverse("contracts:customer-detail", args=[hb.customer_id])).content.decode()
+    assert hb.get_absolute_url() in customer_page  # the panel lists the project itself, not an empty table

@@ -3,6 +3,7 @@ two threads or two processes at once, runs by hand (``manage.py sweep_receivable
 on a real Celery worker."""
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -102,7 +103,7 @@ def test_command_by_hand_with_as_of_and_dry_run(rcv, on_day, capsys):
     on_day(date(2026, 8, 1))
     call_command("sweep_receivables", "--as-of", "2026-04-10", "--dry-run")
     out = capsys.readouterr().out
-    assert "DRY RUN" in out and "2 ledger entries" in out
+    assert "试运行（未保存任何数据）" in out and "2 条台账分录" in out
     assert rule_rows(project) == []
     call_command("sweep_receivables", "--as-of", "2026-04-10")
     assert [r[0] for r in rule_rows(project)] == ["invoice:deduction:1", "invoice:deduction:2"]
@@ -208,7 +209,7 @@ def test_two_processes_running_the_command_at_once_add_each_entry_once(transacti
     posted = _posted_keys()
     assert len(posted) == len(set(posted)) == len(expected)
     assert {(p, k) for p, k, _r in posted} == expected
-    assessed = sorted(int(out.split(" assessed")[0].split(", ")[-1]) for out, _err in outputs)
+    assessed = sorted(int(re.search(r"已评估 (\d+) 个", out).group(1)) for out, _err in outputs)
     assert sum(assessed) == 400, outputs
 
 

@@ -29,11 +29,14 @@ class Command(BaseCommand):
             result = sweep_receivables(as_of=as_of, dry_run=dry_run)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        prefix = "DRY RUN (nothing stored): " if dry_run else ""
-        self.stdout.write(
-            f"{prefix}as of {result.as_of}: {result.due} due, {result.assessed} assessed, "
-            f"{result.entries} ledger entries ({result.reversals} reversals), {result.proposals} proposals, "
-            f"{result.lift_proposals} lift proposals, {result.agreements} compensation agreements, "
-            f"{result.statements} retention statements, {result.reminders} reminders, {result.notices} notices "
-            f"in {result.seconds:.2f} s"
-        )
+        summary = _(
+            "as of %(as_of)s: %(due)s due, %(assessed)s assessed, %(entries)s ledger entries (%(reversals)s "
+            "reversals), %(proposals)s proposals, %(lift)s lift proposals, %(agreements)s compensation agreements, "
+            "%(statements)s retention statements, %(reminders)s reminders, %(notices)s notices in %(seconds).2f s"
+        ) % {
+            "as_of": result.as_of, "due": result.due, "assessed": result.assessed, "entries": result.entries,
+            "reversals": result.reversals, "proposals": result.proposals, "lift": result.lift_proposals,
+            "agreements": result.agreements, "statements": result.statements, "reminders": result.reminders,
+            "notices": result.notices, "seconds": result.seconds,
+        }
+        self.stdout.write(_("DRY RUN (nothing stored): %(summary)s") % {"summary": summary} if dry_run else summary)
