@@ -17,8 +17,12 @@ def on_contract_state_changed(sender, contract, old_state, new_state, by=None, *
         return
     if new_state not in SIGNED_STATES or old_state in SIGNED_STATES:
         return
+    from contracts.models import Contract
+
     from .services import project_register
 
+    if not Contract.objects.filter(pk=contract.pk, state__in=SIGNED_STATES).exists():
+        return  # terminated again before this (after-commit) signal arrived: nothing is carried out
     try:
         project_register(contract_id=contract.pk, by=None)
     except ValidationError as exc:  # e.g. terminated again before the commit; never fail the signer's request
