@@ -8,20 +8,18 @@ the ``contract_state_changed`` signal only after the commit.
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
 
 from marketing_portal.access import has_role
+from marketing_portal.audit import audited
 from marketing_portal.files import DOCUMENTS, attachment_add
 from marketing_portal.notifications import event_key, notify_many
 from marketing_portal.periods import period_end, raw_period_end
@@ -1454,23 +1452,9 @@ def reminders_send(*, today: date | None = None) -> int:
 # --------------------------------------------------------------------------------------------------
 # Audit: the history records who acted even outside a web request (tasks, the demo seed, other apps).
 # --------------------------------------------------------------------------------------------------
-def _audited(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        by = kwargs.get("by")
-        context = HistoricalRecords.context
-        if by is None or getattr(getattr(context, "request", None), "user", None) is not None:
-            return fn(*args, **kwargs)
-        context.request = SimpleNamespace(user=by)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            del context.request
-
-    return wrapper
 
 
 for _name, _fn in list(globals().items()):
     if (inspect.isfunction(_fn) and _fn.__module__ == __name__ and not _name.startswith("_")
             and "by" in inspect.signature(_fn).parameters):
-        globals()[_name] = _audited(_fn)
+        globals()[_name] = audited(_fn)

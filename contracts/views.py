@@ -18,6 +18,7 @@ from marketing_portal.access import has_role
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, attachments_of, latest_attachment
 from marketing_portal.policy import current_policy
+from marketing_portal.web import apply_errors, form_errors, show_errors
 from org.roles import MARKETING_LEADERSHIP, MARKETING_OFFICE, Role
 from org.selectors import acting_for
 
@@ -36,25 +37,7 @@ from .models import Contract, TemplateVersion
 PAGE_SIZE = 25
 
 
-def _show_errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
-
-def _form_errors(request, form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors on the form fields they name (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, [e for err in errors for e in err.messages])
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -123,7 +106,7 @@ def contract_create_view(request):
         try:
             services._require_not_collection_only(request.user)
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         return redirect("contracts:list")
     initial = {"starts_on": timezone.localdate(), "drafted_by": "ours"}
     customer_id = request.GET.get("customer")
@@ -135,7 +118,7 @@ def contract_create_view(request):
         try:
             contract = services.contract_create(by=request.user, lines=forms.lines_of(lines), **form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The draft was saved. Attach the draft text and submit it for review."))
             return redirect(contract)
@@ -162,7 +145,7 @@ def contract_edit_view(request, pk):
         try:
             services.contract_update(contract_id=contract.pk, by=request.user, lines=forms.lines_of(lines), **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The draft was saved."))
             return redirect(contract)
@@ -179,7 +162,7 @@ def amendment_create_view(request, pk):
         try:
             contract = services.contract_amendment_create(parent_id=parent.pk, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The agreement was drafted; it goes through the same approval chain."))
             return redirect(contract)
@@ -480,13 +463,13 @@ def contract_action(request, pk, name):
     if form_class is not None:
         form = form_class(request.POST, request.FILES if files else None)
         if not form.is_valid():
-            _form_errors(request, form)
+            form_errors(request, form)
             return redirect(contract)
         data = form.cleaned_data
     try:
         fn(request, contract, data)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, success)
     return redirect(contract)
@@ -560,7 +543,7 @@ def customer_create_view(request):
             try:
                 customer = services.customer_create(by=request.user, contacts=contacts, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Customer saved. Record the due diligence before a contract is submitted."))
                 return redirect(customer)
@@ -577,7 +560,7 @@ def customer_edit_view(request, pk):
         try:
             services.customer_update(customer_id=customer.pk, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Customer saved."))
             return redirect(customer)
@@ -608,12 +591,12 @@ def customer_contact_add_view(request, pk):
     customer = get_object_or_404(selectors.customers_visible_to(request.user), pk=pk)
     form = forms.ContactForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect(customer)
     try:
         services.customer_contact_add(customer_id=customer.pk, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Contact added."))
     return redirect(customer)
@@ -627,7 +610,7 @@ def customer_contact_retire_view(request, pk, contact_pk):
     try:
         services.customer_contact_retire(contact_id=contact.pk, by=request.user)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     return redirect(customer)
 
 
@@ -643,7 +626,7 @@ def due_diligence_create_view(request, pk):
                 conclusion=form.cleaned_data["conclusion"], summary=form.cleaned_data["summary"],
                 findings=form.findings(), evidence=form.cleaned_data["evidence"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Due diligence recorded; valid until %(date)s.") % {
                 "date": record.valid_until.isoformat()})
@@ -678,7 +661,7 @@ def template_list(request):
             try:
                 template = services.template_create(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Template created; upload its first version."))
                 return redirect(template)
@@ -697,7 +680,7 @@ def template_detail(request, pk):
             try:
                 services.template_version_add(template_id=template.pk, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("New version saved; earlier versions can no longer be chosen."))
                 return redirect(template)

@@ -19,22 +19,20 @@ own key (hand-off costing version, stage, kind), so it is sent once however ofte
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
 
 from contracts.choices import SIGNED_STATES, ContractKind, ContractState, Direction, DraftedBy
 from contracts.models import ContractLine, ContractTemplate
 from contracts.selectors import contracts_visible_to
+from marketing_portal.audit import audited
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, validate_upload
 from marketing_portal.notifications import event_key, notify_many
 from marketing_portal.periods import period_end
@@ -63,22 +61,6 @@ class HandoffError(ValidationError):
     """A step that may not be taken now, or not by this person."""
 
 
-def audited(fn):
-    """The history names the person acting even outside a web request (tasks, the demo seed, other apps)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        by = kwargs.get("by")
-        context = HistoricalRecords.context
-        if by is None or getattr(getattr(context, "request", None), "user", None) is not None:
-            return fn(*args, **kwargs)
-        context.request = SimpleNamespace(user=by)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            del context.request
-
-    return wrapper
 
 
 def _who(user) -> str:

@@ -24,6 +24,7 @@ from contracts.selectors import contracts_visible_to
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
 from marketing_portal.policy import current_policy
+from marketing_portal.web import apply_errors, show_errors
 from org.selectors import acting_for, is_collection_only
 
 from . import forms, selectors, services
@@ -38,24 +39,12 @@ def _require_user(request) -> None:
         raise Http404
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors on the form fields they name (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, [m for e in errors for m in e.messages])
-    else:
-        form.add_error(None, exc.messages)
-
 
 def _errors_of(exc: ValidationError, key: str) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for e in exc.error_dict.get(key, []) for m in e.messages]
     return []
 
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -182,7 +171,7 @@ def handoff_create_view(request, line_pk):
             handoff = services.handoff_create(by=request.user, line_id=line.pk,
                                               scope_items=forms.rows_of(scope), **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             scope_errors = _errors_of(exc, "scope_items")
         else:
             messages.success(request, _("Liaison sheet %(number)s was issued to XXX; the costing is due by %(due)s.")
@@ -347,7 +336,7 @@ def costing_view(request, pk):
                                               attachments=form.cleaned_data["attachments"],
                                               costing_id=int(request.POST.get("costing") or 0) or None)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             line_errors = _errors_of(exc, "lines")
         else:
             messages.success(request, _("Costing version %(v)s (%(total)s) was submitted to Finance; the review is due "
@@ -390,9 +379,9 @@ def review_view(request, pk):
                              % {"amount": f"¥{costing.suggested_amount:,.2f}"})
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _rerender(request, handoff.pk, review_form=form)
-        _show_errors(request, exc)
+        show_errors(request, exc)
     return redirect(handoff)
 
 
@@ -407,9 +396,9 @@ def round_view(request, pk):
             record = services.negotiation_record(by=request.user, handoff_id=handoff.pk, **data)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 return _rerender(request, handoff.pk, round_form=form)
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Round %(n)s was put on record.") % {"n": record.number})
             return redirect(f"{handoff.get_absolute_url()}#negotiation")
@@ -430,9 +419,9 @@ def decide_view(request, pk):
                                            notes=form.cleaned_data.get("notes", ""))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _rerender(request, handoff.pk, decision_form=form)
-        _show_errors(request, exc)
+        show_errors(request, exc)
         return redirect(handoff)
     messages.success(request, _("Decided %(amount)s. The construction contract was drafted for %(handler)s to check "
                                 "and submit for approval.")
@@ -450,9 +439,9 @@ def cancel_view(request, pk):
         services.handoff_cancel(by=request.user, handoff_id=handoff.pk, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _rerender(request, handoff.pk, cancel_form=form)
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("The liaison sheet was withdrawn."))
     return redirect(handoff)
@@ -469,7 +458,7 @@ def attach_view(request, pk):
     try:
         services.handoff_attach(by=request.user, handoff_id=handoff.pk, upload=form.cleaned_data["file"])
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("The document was attached to the liaison sheet."))
     return redirect(handoff)

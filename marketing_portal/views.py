@@ -27,6 +27,7 @@ from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
 from .services import calendar_day_remove, calendar_day_set
+from .web import apply_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -183,11 +184,7 @@ def policy_change(request):
         try:
             new = policy_update(changes=form.changes(policy), by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.error_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Policy version %(v)s is now in force.") % {"v": new.version})
             return redirect("policy")

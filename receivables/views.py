@@ -22,6 +22,7 @@ from marketing_portal.access import has_role
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
 from marketing_portal.policy import current_policy
+from marketing_portal.web import apply_errors, form_errors, show_errors
 from org.models import Person
 from org.roles import FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, Role
 from org.selectors import acting_for
@@ -40,25 +41,7 @@ from .timeline import build_timeline
 PAGE_SIZE = 25
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors on the form fields they name (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, [m for err in errors for m in err.messages])
-    else:
-        form.add_error(None, exc.messages)
 
-
-def _show_errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request, form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
 
 
 def _require_users(request) -> None:
@@ -144,7 +127,7 @@ def project_register_view(request):
             project = services.project_register(contract_id=form.cleaned_data["contract"].pk, by=request.user,
                                                 commission_base=form.cleaned_data["commission_base"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Project %(project)s registered.") % {"project": project})
             return redirect(project)
@@ -243,7 +226,7 @@ def project_action(request, pk, name):
             services.acceptance_acknowledge(project_id=project.pk, by=user,
                                             part="original" if name == "ack-original" else "copy")
         except ValidationError as exc:
-            _show_errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Receipt acknowledged."))
         return redirect(project.get_absolute_url() + "#acceptance")
@@ -282,7 +265,7 @@ def project_action(request, pk, name):
                                             reason=data["reason"])
                 done = _("Adjustment sent to the Marketing Director for approval.")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, done)
             if not selectors.projects_visible_to(user).filter(pk=project.pk).exists():
@@ -455,7 +438,7 @@ def payout_view(request):
                                                     paid_on=form.cleaned_data["paid_on"],
                                                     reference=form.cleaned_data["reference"])
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Payout of %(net)s recorded.") % {"net": payout.net})
                 return redirect("receivables:payouts")
@@ -496,14 +479,14 @@ def proposal_decide(request, pk):
     proposal = get_object_or_404(selectors.proposals_visible_to(request.user), pk=pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect(proposal.get_absolute_url())
     confirm = request.POST.get("decision") == "confirm"
     try:
         services.duty_proposal_decide(proposal_id=proposal.pk, by=request.user, confirm=confirm,
                                       reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect(proposal.get_absolute_url())
@@ -517,12 +500,12 @@ def duty_lift_view(request, pk):
     person = get_object_or_404(Person, pk=pk, duty_status=Person.DutyStatus.COLLECTION_ONLY)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("receivables:proposal-list")
     try:
         services.duty_lift(person_id=person.pk, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Collection-only duty of %(person)s lifted.") % {"person": person})
     return redirect("receivables:proposal-list")
@@ -539,7 +522,7 @@ def adjustment_decide_view(request, pk):
                                    approve=request.POST.get("decision") == "approve",
                                    comment=form.cleaned_data.get("comment", ""))
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Decision recorded."))
     return redirect(adjustment.project.get_absolute_url() + "#adjustments")
@@ -551,13 +534,13 @@ def agreement_upload_view(request, pk):
     agreement = get_object_or_404(selectors.agreements_visible_to(request.user), pk=pk)
     form = forms.AgreementUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("receivables:proposal-list")
     try:
         services.agreement_upload(agreement_id=agreement.pk, by=request.user,
                                   signed_on=form.cleaned_data["signed_on"], scan=form.cleaned_data["scan"])
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Signed agreement uploaded."))
     return redirect("receivables:proposal-list")
@@ -605,7 +588,7 @@ def statement_action(request, pk, name):
         if name == "issue":
             form = forms.StatementIssueForm(request.POST)
             if not form.is_valid():
-                _form_errors(request, form)
+                form_errors(request, form)
                 return redirect(statement)
             services.statement_issue(statement_id=statement.pk, by=request.user,
                                      issued_on=form.cleaned_data["issued_on"])
@@ -616,7 +599,7 @@ def statement_action(request, pk, name):
         else:
             raise Http404
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     return redirect(statement)
 
 
@@ -676,7 +659,7 @@ def import_list(request):
             try:
                 batch = imports.import_check(upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"], by=user)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 if batch.errors:
                     messages.error(request, _("The file has %(count)s errors; nothing can be imported until they "
@@ -715,7 +698,7 @@ def import_confirm_view(request, pk):
     try:
         imports.import_confirm(batch_id=batch.pk, by=request.user)
     except ValidationError as exc:
-        _show_errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("%(count)s rows imported.") % {"count": batch.row_count})
     return redirect(batch)

@@ -1,0 +1,27 @@
+"""Small view helpers every app uses to show a service's refusal to the user (in their language)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors on the form fields they name (the rest on the form as a whole)."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.error_dict.items():
+            form.add_error(key if key in form.fields else None, [m for err in errors for m in err.messages])
+    else:
+        form.add_error(None, exc.messages)
+
+
+def show_errors(request, exc: ValidationError) -> None:
+    """A refusal of an action without a form of its own: each message at the top of the next page."""
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def form_errors(request, form) -> None:
+    """An invalid small form posted from a page that cannot redisplay it: its errors as messages, labelled."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
