@@ -1,38 +1,16 @@
 """Integrity (issue point 8) and the archive number (CON-7) under concurrency, on the real PostgreSQL."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from contracts.choices import ContractState, StepStatus
 from contracts.models import ApprovalStep, ArchiveCounter, Contract
 from contracts.services import contract_approve, contract_archive, contract_register, contract_update
-
-
-def _run_together(calls):
-    """Run the calls in threads released at the same instant; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=10)
-            results.append(call())
-        except ValidationError as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
+from tests.concurrency import run_together
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,7 +25,7 @@ def test_two_approvers_at_once_give_exactly_one_decision(tmake, transactional_de
     delegation_create(principal=director, delegate=deputy, starts_on=today, ends_on=today + timedelta(days=1),
                       reason="出差", by=director)
     contract = tmake.submitted()
-    results, errors = _run_together([
+    results, errors = run_together([
         lambda: contract_approve(contract_id=contract.pk, by=director, kind="leader", comment="同意"),
         lambda: contract_approve(contract_id=contract.pk, by=deputy, kind="leader", comment="同意（代）"),
     ])
@@ -68,7 +46,7 @@ def test_gm_and_deputy_gm_signing_off_at_once_give_exactly_one_decision(tmake, t
     contract = tmake.submitted(starts_on=today, ends_on=today + timedelta(days=400))
     for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
         contract_approve(contract_id=contract.pk, by=demo.user(name), kind=kind)
-    results, errors = _run_together([
+    results, errors = run_together([
         lambda: contract_approve(contract_id=contract.pk, by=demo.user("gm"), kind="long_term", comment="同意"),
         lambda: contract_approve(contract_id=contract.pk, by=demo.user("deputy_gm"), kind="long_term",
                                  comment="同意签署"),
@@ -91,7 +69,7 @@ def test_archive_numbers_are_gap_free_when_many_are_archived_at_once(tmake, tran
         contract_register(contract_id=contract.pk, by=demo.user("clerk"))
         contracts.append(contract)
     archivists = [demo.user("archivist"), demo.user("admin_head")]
-    results, errors = _run_together([
+    results, errors = run_together([
         (lambda c=c, i=i: contract_archive(contract_id=c.pk, by=archivists[i % 2], cabinet="A", box=str(i)))
         for i, c in enumerate(contracts)
     ])

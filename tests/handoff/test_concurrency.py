@@ -1,41 +1,19 @@
 """Concurrent actions are safe: one sheet per order line, one review, one decision (row locks + constraints)."""
 
-import threading
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from contracts.choices import Direction
 from contracts.models import Contract
 from handoff.choices import HandoffState
 from handoff.models import Costing, Decision, Handoff
+from tests.concurrency import run_together
 
 from .conftest import HandoffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-def run_together(calls):
-    """Run the calls in threads released at the same instant; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def worker(call):
-        try:
-            barrier.wait(timeout=10)
-            results.append(call())
-        except ValidationError as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
 
 
 @pytest.fixture

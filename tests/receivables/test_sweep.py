@@ -6,17 +6,17 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 
 from marketing_portal.notifications import Notification
 from receivables.engine import sweep_receivables
 from receivables.models import CommissionEntry, DutyProposal, Project
+from tests.concurrency import run_together
 
 from .bulk import build_open_receivables
 from .conftest import TODAY
@@ -160,23 +160,7 @@ def test_two_threads_sweeping_at_once_add_each_entry_once(transactional_demo, on
     build_open_receivables(300, as_of=TODAY, seed=7, late_share=0.5)
     expected = _expected_keys(TODAY)
     assert len(expected) > 400
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(sweep_receivables(chunk_size=25))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together([lambda: sweep_receivables(chunk_size=25)] * 2, catch=Exception)
     assert errors == []
     posted = _posted_keys()
     assert len(posted) == len(set(posted)) == len(expected)
