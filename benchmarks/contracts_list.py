@@ -14,33 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings")
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h_contracts_bench")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import ensure_database, environment, measure  # noqa: E402
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    host, port = parsed.hostname or "127.0.0.1", parsed.port or 5432
-    admin = f"postgresql://{parsed.username or 'postgres'}@{host}:{port}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+environment("postgres://postgres@127.0.0.1:5432/h_contracts_bench")
 
 
 def fill(rows: int) -> None:
@@ -92,22 +76,6 @@ def fill(rows: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"filled {rows - existing} contracts in {time.perf_counter() - started:.1f} s")
-
-
-def measure(client, url: str, repeat: int = 7) -> tuple[float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm up
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
-            times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000, len(queries), response.status_code
 
 
 def main() -> None:
