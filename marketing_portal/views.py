@@ -69,8 +69,9 @@ def inbox_mark_read(request):
 
 
 @login_required
+@require_POST
 def notification_open(request, pk):
-    """Mark one message read and follow its link."""
+    """Mark one message read and follow its link (a POST: reading changes the message's state)."""
     from django.shortcuts import get_object_or_404
 
     note = get_object_or_404(Notification, pk=pk, recipient=request.user)

@@ -36,7 +36,8 @@ def test_inbox_shows_unread_count_and_marks_read(demo, client):
     badge = client.get(reverse("inbox-badge")).content.decode()
     assert ">2<" in badge
     note = Notification.objects.get(recipient=user, key="t|1")
-    response = client.get(reverse("notification-open", args=[note.pk]))
+    assert client.get(reverse("notification-open", args=[note.pk])).status_code == 405  # no state change by GET
+    response = client.post(reverse("notification-open", args=[note.pk]))
     assert response.status_code == 302
     assert unread_count(user) == 1
     client.post(reverse("inbox-mark-read"))
@@ -46,7 +47,7 @@ def test_inbox_shows_unread_count_and_marks_read(demo, client):
 def test_a_message_of_someone_else_is_not_found(demo, client):
     other = notify(recipient=demo.user("director"), key="t|x", subject="机密", email=False)
     client.force_login(demo.user("sales_hb"))
-    assert client.get(reverse("notification-open", args=[other.pk])).status_code == 404
+    assert client.post(reverse("notification-open", args=[other.pk])).status_code == 404
     assert "机密" not in client.get(reverse("inbox")).content.decode()
 
 
