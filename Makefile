@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup venv assets messages compilemessages lint check-messages demo clean
+.PHONY: run test setup setup-dev venv venv-dev assets messages compilemessages lint check-messages demo clean lock
 
 ## make run: set everything up (SQLite, no server needed) and start web + worker + beat with demo data.
 run: setup
@@ -14,21 +14,33 @@ run: setup
 	.venv/bin/honcho start -f Procfile.dev
 
 ## make test: the whole suite on the local PostgreSQL and Redis (ruff, migrations check, catalogue, pytest).
-test: setup
+test: setup-dev
 	./scripts/system_deps.sh test
 	.venv/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=marketing_portal.settings_test $(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/pytest $(PYTEST_ARGS)
 
 setup: venv assets compilemessages .env
+setup-dev: venv-dev setup
 
-venv: .venv/.installed
-.venv/.installed: requirements.txt
+# The runtime tree is locked in requirements/runtime.txt, runtime + tools in requirements/dev.txt (pip-tools).
+venv: .venv/.installed-runtime
+.venv/.installed-runtime: requirements/runtime.txt
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet -r requirements/runtime.txt
 	./scripts/system_deps.sh run
 	touch $@
+
+venv-dev: .venv/.installed-dev
+.venv/.installed-dev: requirements/dev.txt .venv/.installed-runtime
+	$(PIP) install --quiet -r requirements/dev.txt
+	touch $@
+
+## make lock: recompute requirements/*.txt from the pinned requirements/*.in (after adding a dependency).
+lock: venv-dev
+	cd requirements && ../.venv/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links runtime.in -o runtime.txt
+	cd requirements && ../.venv/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
 
 assets: static/vendor/htmx.min.js
 static/vendor/htmx.min.js: package.json package-lock.json

@@ -46,6 +46,8 @@ def update():
             "Plural-Forms": "nplurals=1; plural=0;",
         })
         catalogue.metadata_is_fuzzy = False
+        # Sorted by msgid, so that branches adding strings touch different lines (see po_merge.py).
+        catalogue.sort(key=lambda e: (e.msgid, e.msgctxt or ""))
         catalogue.header = "Simplified Chinese catalogue of the Marketing Portal (updated by scripts/messages.py)."
         catalogue.save()
 
