@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.forms import DateInput
+from marketing_portal.people import display_name
 
 from . import selectors
 from .choices import (
@@ -46,8 +47,7 @@ def _region_field():
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        person = getattr(obj, "person", None)
-        return person.name if person else obj.get_username()
+        return display_name(obj)
 
 
 def _active_users():

@@ -22,6 +22,7 @@ from marketing_portal.access import has_role
 from marketing_portal.audit import audited
 from marketing_portal.files import DOCUMENTS, attachment_add
 from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.people import display_name
 from marketing_portal.periods import period_end, raw_period_end
 from marketing_portal.policy import current_policy
 from org.roles import MARKETING_LEADERSHIP, MARKETING_OFFICE, Role
@@ -75,11 +76,6 @@ CENT = Decimal("0.01")
 
 class WorkflowError(ValidationError):
     """A step that may not be taken now, or not by this person."""
-
-
-def _who(user) -> str:
-    person = person_of(user)
-    return person.name if person else user.get_username()
 
 
 def _lock(contract_id: int) -> Contract:
@@ -608,7 +604,8 @@ def _close_step(step: ApprovalStep, *, status: str, by=None, principal=None, com
     step.content_hash = contract_hash
     step.policy_version = policy_version
     if step.on_behalf_of:
-        step._change_reason = _("%(by)s on behalf of %(principal)s") % {"by": _who(by), "principal": _who(principal)}
+        step._change_reason = _("%(by)s on behalf of %(principal)s") % {
+            "by": display_name(by), "principal": display_name(principal)}
     step.save()
 
 
@@ -671,7 +668,7 @@ def _pending_step(contract: Contract, kind: str, step_id: int | None) -> Approva
             raise WorkflowError(
                 _("This step was already decided: %(status)s by %(who)s at %(when)s. The page you used was out of "
                   "date; nothing was changed.") % {
-                    "status": step.get_status_display(), "who": _who(step.decided_by),
+                    "status": step.get_status_display(), "who": display_name(step.decided_by),
                     "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M")}
             )
         raise WorkflowError(_("This step is closed (%(status)s); nothing was changed.")
@@ -686,7 +683,7 @@ def _actor(step: ApprovalStep, contract: Contract, by):
     responsible = list(step.assignees.all())
     principal = acting_for(by, responsible)
     if principal is None:
-        names = "、".join(_who(u) for u in responsible) or _("nobody")
+        names = "、".join(display_name(u) for u in responsible) or _("nobody")
         raise WorkflowError(
             _("You cannot act on “%(step)s”: it waits for %(names)s (or someone they delegated to).")
             % {"step": step.get_kind_display(), "names": names}
@@ -1225,7 +1222,7 @@ def handler_change_confirm(*, change_id: int, by) -> HandlerChange:
         change.status = HandoverStatus.CONFIRMED
         contract.handler = change.to_handler
         contract._change_reason = _("handler changed: %(old)s → %(new)s") % {
-            "old": _who(change.from_handler), "new": _who(change.to_handler)}
+            "old": display_name(change.from_handler), "new": display_name(change.to_handler)}
         contract.save()
         transaction.on_commit(lambda: contract_handler_changed.send(
             sender=Contract, contract=contract, change=change, by=by))
@@ -1405,7 +1402,7 @@ def dispute_update(*, dispute_id: int, by, status: str, note: str = "", outcome:
         dispute.outcome, dispute.closed_on = outcome.strip(), closed_on
     if note.strip():
         stamp = timezone.localtime().strftime("%Y-%m-%d")
-        dispute.negotiation_log = f"{dispute.negotiation_log}\n[{stamp} {_who(by)}] {note.strip()}".strip()
+        dispute.negotiation_log = f"{dispute.negotiation_log}\n[{stamp} {display_name(by)}] {note.strip()}".strip()
     dispute.status = status
     dispute.save()
     return dispute

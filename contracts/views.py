@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from marketing_portal.access import has_role
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, attachments_of, latest_attachment
+from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, form_errors, show_errors
 from org.roles import MARKETING_LEADERSHIP, MARKETING_OFFICE, Role
@@ -71,7 +72,7 @@ def register_export(request):
         for c in qs.iterator(chunk_size=2000):
             yield [
                 c.archive_number or "", c.title, c.get_kind_display(), c.get_direction_display(), c.counterparty_name,
-                c.region.name, c.handler.person.name if hasattr(c.handler, "person") else c.handler.get_username(),
+                c.region.name, display_name(c.handler),
                 c.amount, c.starts_on, c.ends_on, c.signed_on, c.get_state_display(), c.version,
                 str(c.template_version) if c.template_version_id else _("Non-standard"),
                 c.retention_percent, c.warranty_months,

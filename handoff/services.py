@@ -34,7 +34,9 @@ from contracts.models import ContractLine, ContractTemplate
 from contracts.selectors import contracts_visible_to
 from marketing_portal.audit import audited
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, validate_upload
+from marketing_portal.money import format_yuan
 from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
 from marketing_portal.policy import current_policy
 from org.roles import Role
@@ -63,14 +65,9 @@ class HandoffError(ValidationError):
 
 
 
-def _who(user) -> str:
-    person = person_of(user)
-    return person.name if person else user.get_username()
-
-
 def _on_behalf(by, principal) -> str:
     if principal is not None and principal.pk != by.pk:
-        return _("%(by)s on behalf of %(principal)s") % {"by": _who(by), "principal": _who(principal)}
+        return _("%(by)s on behalf of %(principal)s") % {"by": display_name(by), "principal": display_name(principal)}
     return ""
 
 
@@ -305,7 +302,8 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
         % {"number": handoff.number, "line": line.description, "due": costing.due_on.isoformat()},
         body=_("Marketing (%(who)s) issued the technical liaison sheet %(number)s for %(party_a)s. The costing is "
                "due by 24:00 on %(due)s.")
-        % {"who": _who(by), "number": handoff.number, "party_a": handoff.party_a, "due": costing.due_on.isoformat()},
+        % {"who": display_name(by), "number": handoff.number, "party_a": handoff.party_a,
+           "due": costing.due_on.isoformat()},
         url=handoff.get_absolute_url(),
     )
     return handoff
@@ -457,10 +455,11 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
     _notify(
         selectors.finance_reviewers(), key=event_key("handoff-costing", costing),
         subject=_("Costing of %(number)s to review by %(due)s: %(total)s")
-        % {"number": handoff.number, "due": costing.review_due_on.isoformat(), "total": f"¥{total:,.2f}"},
+        % {"number": handoff.number, "due": costing.review_due_on.isoformat(), "total": format_yuan(total)},
         body=_("XXX (%(who)s) submitted costing version %(v)s of the liaison sheet %(number)s. The review is due by "
                "24:00 on %(due)s.")
-        % {"who": _who(by), "v": costing.version, "number": handoff.number, "due": costing.review_due_on.isoformat()},
+        % {"who": display_name(by), "v": costing.version, "number": handoff.number,
+           "due": costing.review_due_on.isoformat()},
         url=handoff.get_absolute_url(),
     )
     return costing
@@ -499,16 +498,16 @@ def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "",
     costing._change_reason = _on_behalf(by, principal) or _("amount suggested")
     costing.save()
     handoff.state = HandoffState.NEGOTIATION
-    handoff._change_reason = _("Finance suggested %(amount)s") % {"amount": f"¥{amount:,.2f}"}
+    handoff._change_reason = _("Finance suggested %(amount)s") % {"amount": format_yuan(amount)}
     handoff.save()
     _notify(
         [handoff.contract.handler, handoff.issued_by, *selectors.decision_followers(), *selectors.xxx_negotiators(),
          costing.submitted_by],
         key=event_key("handoff-suggested", costing),
-        subject=_("Finance suggests %(amount)s for %(number)s") % {"amount": f"¥{amount:,.2f}",
+        subject=_("Finance suggests %(amount)s for %(number)s") % {"amount": format_yuan(amount),
                                                                    "number": handoff.number},
         body=_("XXX costed %(total)s. XXX now brings the contract documents to Marketing to negotiate; Marketing "
-               "decides the amount.") % {"total": f"¥{costing.total:,.2f}"},
+               "decides the amount.") % {"total": format_yuan(costing.total)},
         url=handoff.get_absolute_url(),
     )
     return costing
@@ -651,10 +650,11 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
     notes_for_contract = _(
         "Drafted from liaison sheet %(number)s. XXX costed %(costed)s; Finance suggested %(suggested)s; "
         "decided %(amount)s by %(who)s."
-    ) % {"number": handoff.number, "suggested": f"¥{costing.suggested_amount:,.2f}",
-         "costed": f"¥{costing.total:,.2f}", "amount": f"¥{amount:,.2f}", "who": _who(by)}
+    ) % {"number": handoff.number, "suggested": format_yuan(costing.suggested_amount),
+         "costed": format_yuan(costing.total), "amount": format_yuan(amount), "who": display_name(by)}
     summary = notes_for_contract + " " + _("Main-contract amount of the order line %(main)s; margin %(margin)s.") % {
-        "main": f"¥{main_amount:,.2f}", "margin": f"¥{margin:,.2f}" + (f" ({percent}%)" if percent is not None else "")}
+        "main": format_yuan(main_amount),
+        "margin": format_yuan(margin) + (f" ({percent}%)" if percent is not None else "")}
     try:
         with transaction.atomic():
             construction = contract_create(
@@ -679,7 +679,7 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
     decision.save()
     handoff.state = HandoffState.CONTRACTING
     handoff.construction_contract = construction
-    handoff._change_reason = _("decided %(amount)s; construction contract drafted") % {"amount": f"¥{amount:,.2f}"}
+    handoff._change_reason = _("decided %(amount)s; construction contract drafted") % {"amount": format_yuan(amount)}
     handoff.save()
     _notify(
         [sales.handler], key=event_key("handoff-decided", decision),
@@ -689,7 +689,7 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
     )
     _notify(
         selectors.xxx_negotiators(), key=event_key("handoff-decided-xxx", decision),
-        subject=_("Marketing decided %(amount)s for %(number)s") % {"amount": f"¥{amount:,.2f}",
+        subject=_("Marketing decided %(amount)s for %(number)s") % {"amount": format_yuan(amount),
                                                                      "number": handoff.number},
         url=handoff.get_absolute_url(),
     )

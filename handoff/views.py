@@ -23,6 +23,8 @@ from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
+from marketing_portal.money import format_yuan
+from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, show_errors
 from org.selectors import acting_for, is_collection_only
@@ -340,7 +342,7 @@ def costing_view(request, pk):
             line_errors = _errors_of(exc, "lines")
         else:
             messages.success(request, _("Costing version %(v)s (%(total)s) was submitted to Finance; the review is due "
-                                        "by %(due)s.") % {"v": costing.version, "total": f"¥{costing.total:,.2f}",
+                                        "by %(due)s.") % {"v": costing.version, "total": format_yuan(costing.total),
                                                            "due": costing.review_due_on.isoformat()})
             return redirect(handoff)
     returned = next((c for c in reversed(costings) if c.state == CostingState.RETURNED), None)
@@ -376,7 +378,7 @@ def review_view(request, pk):
                                                suggested_amount=data.get("suggested_amount", ""),
                                                comment=data.get("comment", ""), costing_id=costing_id)
             messages.success(request, _("The suggested amount %(amount)s was sent to Marketing and XXX.")
-                             % {"amount": f"¥{costing.suggested_amount:,.2f}"})
+                             % {"amount": format_yuan(costing.suggested_amount)})
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             apply_errors(form, exc)
@@ -425,7 +427,7 @@ def decide_view(request, pk):
         return redirect(handoff)
     messages.success(request, _("Decided %(amount)s. The construction contract was drafted for %(handler)s to check "
                                 "and submit for approval.")
-                     % {"amount": f"¥{decision.amount:,.2f}", "handler": services._who(handoff.contract.handler)})
+                     % {"amount": format_yuan(decision.amount), "handler": display_name(handoff.contract.handler)})
     return redirect(handoff)
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, CalendarDay, Notification, PolicyVersion
+from .models import Attachment, CalendarDay, Notification, NumberCounter, PolicyVersion
 
 
 @admin.register(CalendarDay)
@@ -35,6 +35,23 @@ class NotificationAdmin(admin.ModelAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["original_name", "content_type", "object_id", "slot", "version", "size", "uploaded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(admin.ModelAdmin):
+    """Read-only: numbers are taken by the numbering service only; editing a counter would repeat numbers."""
+
+    list_display = ["series", "year", "last"]
+    list_filter = ["series"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -137,3 +137,24 @@ class Attachment(models.Model):
         from django.urls import reverse
 
         return reverse("attachment-download", args=[self.pk])
+
+
+class NumberCounter(models.Model):
+    """The last number taken in a series and year (archive numbers, liaison sheets, projects, tickets…).
+
+    Written only by ``marketing_portal.numbering.next_number``, which locks the row for the transaction
+    that stores the number: a rollback gives the number back, so every series is gap-free.
+    """
+
+    series = models.CharField(_("series"), max_length=40)
+    year = models.PositiveIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        ordering = ["series", "year"]
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="number_counter_unique")]
+
+    def __str__(self):
+        return f"{self.series} {self.year}: {self.last}"

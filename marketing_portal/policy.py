@@ -7,6 +7,7 @@ stores it as a new version. Computed consequences (deadlines, deductions) record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +28,7 @@ class PolicyField:
     max_value: Any = None
     help_text: str = ""
     unit: str = ""
+    check: Callable[[Any], Any] | None = None  # a further check of an entered value (raises ValidationError)
 
     def parse(self, raw: Any) -> Any:
         """Turn a stored or entered value into its Python value; ``ValidationError`` in the user's language."""
@@ -94,6 +96,13 @@ class PolicyField:
         return f"{value}"
 
 
+def _archive_pattern_check(value: str) -> None:
+    """Archive numbers are per region and year (CON-7): a pattern without {seq} or {region} would repeat."""
+    from .numbering import check_pattern
+
+    check_pattern(value, allowed={"region", "year", "seq"}, required={"region", "seq"})
+
+
 G_CONTRACT = _("Contracts")
 G_HANDOFF = _("Hand-off to XXX")
 G_RECEIVABLE = _("Receivables and commission")
@@ -118,7 +127,8 @@ FIELDS: tuple[PolicyField, ...] = (
     PolicyField("loan_max_days", _("Longest loan of a contract original"), "int", 30, G_CONTRACT, 1, 365,
                 _("Art. 18."), _("days")),
     PolicyField("archive_number_pattern", _("Archive number pattern"), "str", "{region}-{year}-{seq:04d}",
-                G_CONTRACT, help_text=_("Art. 16: {region}, {year} and {seq} are filled in.")),
+                G_CONTRACT, help_text=_("Art. 16: {region}, {year} and {seq} are filled in."),
+                check=_archive_pattern_check),
     # Hand-off (合同对接制度)
     PolicyField("handoff_costing_days", _("XXX costing period"), "int", 1, G_HANDOFF, 1, 30,
                 _("Art. 2: costing within 1 day of receiving the liaison sheet."), _("days")),
@@ -234,7 +244,10 @@ def policy_update(*, changes: dict[str, Any], by, reason: str) -> Policy:
             errors.setdefault("__all__", []).append(_("Unknown policy value “%(key)s”.") % {"key": key})
             continue
         try:
-            parsed[key] = spec.dump(spec.parse(raw))
+            value = spec.parse(raw)
+            if spec.check is not None:
+                spec.check(value)
+            parsed[key] = spec.dump(value)
         except ValidationError as exc:
             errors[key] = exc.messages
     if errors:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py (the permission layer)
     "simple_history",
     "django_htmx",
     "django_celery_beat",
@@ -112,7 +113,8 @@ else:
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "rules.permissions.ObjectPermissionBackend",  # <app>/rules.py: who may see and do what
+    "guardian.backends.ObjectPermissionBackend",  # grants to a named person on one record
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,7 +1,13 @@
 """Test settings: the real PostgreSQL and Redis of this machine unless the environment names others."""
 
 import os
+from pathlib import Path
 
+import environ
+
+# A clone that runs beside others on one machine names its own test database and Redis number here
+# (git-ignored), e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_b and REDIS_URL=…/14.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env.test")
 os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")  # noqa: S105 - used by the test suite only
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -7,14 +7,14 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.forms import DateInput
+from marketing_portal.people import display_name
 
 from .choices import EntryKind, ImportKind, ProjectStage
 
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        person = getattr(obj, "person", None)
-        return person.name if person else obj.get_username()
+        return display_name(obj)
 
 
 def sales_owners():

@@ -25,10 +25,11 @@ from marketing_portal.access import has_role
 from marketing_portal.files import DOCUMENTS, attachment_add
 from marketing_portal.money import format_yuan, to_amount
 from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from org.models import Person
 from org.roles import EXECUTIVES, FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
-from org.selectors import acting_for, person_of
+from org.selectors import acting_for
 
 from . import engine
 from .choices import (
@@ -222,7 +223,7 @@ def project_commission_change(*, project_id: int, by, commission_base, rate_perc
     project.save(update_fields=["commission_base", "commission_rate_percent"])
     # The change reaches the owner net of what is already deducted: deductions are shares of the commission.
     delta = to_amount((new - old) * (HUNDRED - posted) / HUNDRED)
-    on_behalf = "" if principal.pk == by.pk else _(" (on behalf of %(name)s)") % {"name": _who(principal)}
+    on_behalf = "" if principal.pk == by.pk else _(" (on behalf of %(name)s)") % {"name": display_name(principal)}
     CommissionEntry.objects.create(
         project=project, owner=project.owner, kind=EntryKind.BASE_CHANGE, entry_date=_today(), amount=delta,
         commission=new, percent=None, policy_version=current_policy().version, created_by=by,
@@ -235,11 +236,6 @@ def project_commission_change(*, project_id: int, by, commission_base, rate_perc
                "project": project, "amount": format_yuan(new)},
            body=reason.strip(), url=project.get_absolute_url())
     return project
-
-
-def _who(user) -> str:
-    person = person_of(user)
-    return person.name if person else user.get_username()
 
 
 @in_portal_language
@@ -276,7 +272,7 @@ def project_follow_handler_change(*, contract_id: int, change, by) -> OwnerHando
     if project.owner_id != change.from_handler_id or change.to_handler_id == project.owner_id:
         return None
     reason = _("Contract handler hand-over: %(from)s → %(to)s") % {
-        "from": _who(change.from_handler), "to": _who(change.to_handler)}
+        "from": display_name(change.from_handler), "to": display_name(change.to_handler)}
     return _hand_over(project, to_owner=change.to_handler, reason=reason, open_items=change.open_items, by=by)
 
 
@@ -287,20 +283,20 @@ def _hand_over(project, *, to_owner, reason: str, open_items: str, by) -> OwnerH
         open_items=(open_items or "").strip(), created_by=by)
     balance = project.entries.filter(owner=old_owner).aggregate(s=Sum("amount"))["s"] or ZERO
     if balance > 0:
-        text = _("Hand-over to %(to)s: %(reason)s") % {"to": _who(to_owner), "reason": reason}
+        text = _("Hand-over to %(to)s: %(reason)s") % {"to": display_name(to_owner), "reason": reason}
         CommissionEntry.objects.create(project=project, owner=old_owner, kind=EntryKind.TRANSFER_OUT,
                                        entry_date=_today(), amount=-balance, handover=handover, created_by=by,
                                        reason=text[:300])
         CommissionEntry.objects.create(project=project, owner=to_owner, kind=EntryKind.TRANSFER_IN,
                                        entry_date=_today(), amount=balance, handover=handover, created_by=by,
-                                       reason=(_("Taken over from %(from)s") % {"from": _who(old_owner)})[:300])
+                                       reason=(_("Taken over from %(from)s") % {"from": display_name(old_owner)})[:300])
     project.owner = to_owner
     project._change_reason = reason[:100]
     project.save(update_fields=["owner"])
     for user in (old_owner, to_owner):
         notify(recipient=user, key=event_key("rcv-handover", handover, user.pk),
                subject=_("%(project)s: sales owner %(from)s → %(to)s") % {
-                   "project": project, "from": _who(old_owner), "to": _who(to_owner)},
+                   "project": project, "from": display_name(old_owner), "to": display_name(to_owner)},
                body=handover.open_items, url=project.get_absolute_url())
     engine.consider_lifting([old_owner.pk])
     return handover
@@ -751,7 +747,7 @@ def adjustment_decide(*, adjustment_id: int, by, approve: bool, comment: str = "
         CommissionEntry.objects.create(
             project=project, owner=adjustment.owner, kind=EntryKind.ADJUSTMENT, entry_date=_today(),
             amount=adjustment.amount, adjustment=adjustment, created_by=by,
-            reason=(_("Approved by %(who)s: %(reason)s") % {"who": _who(principal), "reason": adjustment.reason}
+            reason=(_("Approved by %(who)s: %(reason)s") % {"who": display_name(principal), "reason": adjustment.reason}
                     )[:300])
         notify(recipient=adjustment.owner, key=event_key("rcv-adjustment-approved", adjustment),
                subject=_("%(project)s: commission adjusted by %(amount)s") % {
@@ -796,7 +792,7 @@ def commission_payout(*, owner, by, paid_on: date, reference: str = "") -> Payou
     net = gross - recovered
     if net <= 0:
         raise ReceivablesError(_("Nothing can be paid to %(who)s now (payable %(gross)s, to recover %(back)s).") % {
-            "who": _who(owner), "gross": format_yuan(gross), "back": format_yuan(owed_back)})
+            "who": display_name(owner), "gross": format_yuan(gross), "back": format_yuan(owed_back)})
     payout = Payout.objects.create(owner=owner, paid_on=paid_on, gross=gross, recovered=recovered, net=net,
                                    reference=(reference or "").strip()[:60], created_by=by)
     for row in rows:

@@ -21,6 +21,7 @@ from contracts.selectors import contracts_visible_to
 from marketing_portal.access import has_role
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
+from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, form_errors, show_errors
 from org.models import Person
@@ -94,7 +95,7 @@ def project_export(request):
     def rows():
         for row in selectors.aging_rows(qs, as_of=today):
             p = row["project"]
-            yield [p.number, p.name, p.customer.name, p.region.name, _owner_name(p.owner), p.get_stage_display(),
+            yield [p.number, p.name, p.customer.name, p.region.name, display_name(p.owner), p.get_stage_display(),
                    p.amount, row["invoiced"], row["received"], row["outstanding"], row["not_invoiced"],
                    p.retention_amount, p.accepted_on, p.invoiced_on, p.collected_on, p.deduction_percent,
                    p.next_deadline_label, p.next_deadline_on]
@@ -106,11 +107,6 @@ def project_export(request):
     return xlsx_response(_("Projects %(day)s.xlsx") % {"day": today.isoformat()}, sheet_title=_("Projects"),
                          headers=headers, rows=rows(), money_columns=[6, 7, 8, 9, 10, 11],
                          widths=[14, 30, 28, 8, 8, 12, 14, 14, 14, 14, 14, 12, 12, 12, 12, 8, 30, 12])
-
-
-def _owner_name(user) -> str:
-    person = getattr(user, "person", None)
-    return person.name if person else user.get_username()
 
 
 @login_required
@@ -333,7 +329,7 @@ def aging_export(request):
         def rows():
             for row in selectors.aging_rows(qs, as_of=today):
                 p = row["project"]
-                yield [p.number, p.name, p.customer.name, p.region.name, _owner_name(p.owner), p.get_stage_display(),
+                yield [p.number, p.name, p.customer.name, p.region.name, display_name(p.owner), p.get_stage_display(),
                        p.amount, row["invoiced"], row["received"], row["outstanding"],
                        *[row["buckets"][b] for b in buckets], row["not_invoiced"], row["retention_outstanding"]]
 
@@ -401,7 +397,7 @@ def ledger_export(request):
 
     def rows():
         for e in qs.order_by("entry_date", "pk").iterator(chunk_size=2000):
-            yield [e.entry_date, e.project.number, e.project.name, _owner_name(e.owner), e.get_kind_display(),
+            yield [e.entry_date, e.project.number, e.project.name, display_name(e.owner), e.get_kind_display(),
                    e.get_stage_display() if e.stage else "", e.step, e.percent, e.amount, e.policy_version, e.reason,
                    timezone.localtime(e.created_at)]
 
@@ -614,7 +610,7 @@ def _statement_fields(statement) -> list[tuple[str, object, bool]]:
         (_("Receivable amount"), statement.receivable_amount, True),
         (_("Of which retention money"), statement.retention_amount, True),
         (_("Warranty ended on"), statement.warranty_ends_on, False),
-        (_("Sales owner"), _owner_name(p.owner), False),
+        (_("Sales owner"), display_name(p.owner), False),
         (_("Issued on"), statement.issued_on or _("not yet issued"), False),
     ]
 

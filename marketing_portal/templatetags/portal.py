@@ -2,11 +2,12 @@ from decimal import Decimal
 
 from django import template
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from ..money import capital_yuan, format_yuan
+from ..people import display_name
 
 register = template.Library()
 
@@ -26,12 +27,7 @@ def capital(value):
 @register.filter
 def who(user):
     """A user as colleagues know them: the person's name, else the login name."""
-    if user is None:
-        return ""
-    try:
-        return user.person.name
-    except (AttributeError, ObjectDoesNotExist):  # a login without a person record (e.g. a superuser)
-        return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 @register.simple_tag

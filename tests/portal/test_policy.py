@@ -72,3 +72,15 @@ def test_only_authorised_roles_may_change_the_policy(demo, login):
     assert client.get(reverse("policy")).status_code == 200  # everyone may read the rules
     assert client.get(reverse("policy-change")).status_code == 403
     assert client.post(reverse("policy-change"), {"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("pattern", ["{year}-{seq:04d}", "{region}-{year}", "HB-{seq:04d}-{n}", "{region}-{seq:04d"])
+def test_an_archive_pattern_that_could_repeat_numbers_is_refused_when_saved(demo, pattern):
+    # given a pattern without {region} or {seq} (or malformed), which archiving would otherwise replace silently
+    before = current_policy().version
+    # when it is saved
+    with pytest.raises(ValidationError) as caught:
+        policy_update(changes={"archive_number_pattern": pattern}, by=demo.user("sysadmin"), reason="改编号")
+    # then nothing is stored and the field says why
+    assert "archive_number_pattern" in caught.value.message_dict
+    assert current_policy().version == before
