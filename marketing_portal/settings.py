@@ -114,7 +114,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "rules.permissions.ObjectPermissionBackend",  # <app>/rules.py: who may see and do what
-    "guardian.backends.ObjectPermissionBackend",  # grants to a named person on one record
+    "marketing_portal.backends.RecordGrantBackend",  # django-guardian: grants to a named person on one record
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -20,7 +20,7 @@ class OrgConfig(AppConfig):
 
         access.register_visibility(Unit, lambda user: Unit.objects.all())
         access.register_visibility(Region, lambda user: Region.objects.all())
-        access.register_visibility(Person, lambda user: Person.objects.all())
+        access.register_visibility(Person, selectors.people_visible_to)
         access.register_visibility(Delegation, selectors.delegations_visible_to)
         access.register_visibility(get_user_model(), lambda user: get_user_model().objects.filter(is_active=True))
         post_migrate.connect(lambda sender, **kw: roles_sync(), sender=self, weak=False)

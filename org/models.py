@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from marketing_portal.constraints import DateRange, PostgresExclusionConstraint
+
 from .roles import Role
 
 
@@ -169,6 +171,13 @@ class Delegation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="delegation_ends_after_start"),
             models.CheckConstraint(condition=~Q(principal=F("delegate")), name="delegation_not_to_self"),
+            # Two requests at the same moment cannot both give one principal overlapping delegations (btree_gist).
+            PostgresExclusionConstraint(
+                name="delegation_no_overlap",
+                expressions=[("principal", "="), (DateRange("starts_on", "ends_on"), "&&")],
+                condition=Q(revoked_at__isnull=True),
+                violation_error_message=_("There is already a delegation for part of this period; revoke it first."),
+            ),
         ]
 
     def __str__(self):

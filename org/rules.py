@@ -10,7 +10,9 @@ in one place, and a new role or rule is one line. Conventions:
   never name one ``view_/add_/change_/delete_<model>`` (those are Django's model permissions);
 * an active superuser passes every ``has_perm`` (Django's rule); predicates themselves never look at
   ``is_superuser`` — use ``is_superuser`` explicitly where a selector must widen for one.
-* grants to one named person on one record stay with django-guardian (``obj_perm``).
+* grants to one named person on one record stay with django-guardian (``obj_perm``);
+* the object of ``user.has_perm("<app>.…", obj)`` must be a record of that app (django-guardian refuses a perm
+  of one app on another app's record): ask ``org.delegate_approvals`` of a Person, not of a User.
 """
 
 from __future__ import annotations
@@ -115,3 +117,86 @@ def require_not_collection_only(user, *, work: str) -> None:
     message = collection_only_reason(user, work=work)
     if message:
         raise CollectionOnlyDuty(message, code="collection_only")
+
+
+# --------------------------------------------------------------------------------------------------
+# org's own rules: person pages, duty-status reasons, delegation
+# --------------------------------------------------------------------------------------------------
+sees_all_people = is_sysadmin | is_executive | is_marketing_leadership
+sees_all_delegations = is_sysadmin | is_marketing_director | is_general_manager
+
+
+def person_scope(user) -> tuple[bool, frozenset]:
+    """(sees everyone?, ids of the units whose people the user sees), worked out once per user object.
+
+    One's own unit, and the units below the units one heads (a department leader sees the department).
+    """
+    cached = getattr(user, "_org_person_scope", None)
+    if cached is not None:
+        return cached
+    from .selectors import person_of, unit_ids_below
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        scope = (False, frozenset())
+    elif user.is_superuser or sees_all_people(user):
+        scope = (True, frozenset())
+    else:
+        person = person_of(user)
+        units = set()
+        if person is not None:
+            units.add(person.unit_id)
+            headed = set(person.positions.filter(is_head=True).values_list("unit_id", flat=True))
+            if headed:
+                units |= unit_ids_below(headed)
+        scope = (False, frozenset(units))
+    user._org_person_scope = scope
+    return scope
+
+
+@rules.predicate
+def may_see_person(user, person) -> bool:
+    """A person's page: oneself, one's unit (and the units one heads), everyone for leadership (X-2)."""
+    if person is None or not getattr(user, "is_authenticated", False):
+        return False
+    if person.user_id == user.pk:
+        return True
+    sees_all, units = person_scope(user)
+    return sees_all or person.unit_id in units
+
+
+# Apps that put a person on a duty status for a reason naming their records (receivables: RCV-8 names the
+# overdue projects) register here who may read that reason: ``check(viewer, person) -> bool``.
+_duty_reason_checks: list = []
+
+
+def register_duty_reason_check(check) -> None:
+    if check not in _duty_reason_checks:
+        _duty_reason_checks.append(check)
+
+
+@rules.predicate
+def may_read_duty_reason(user, person) -> bool:
+    """The reason for a duty status names records (overdue projects): the person, and those who see the person
+    and every record the reason stands on."""
+    if person is None or not getattr(user, "is_authenticated", False):
+        return False
+    if person.user_id == user.pk:
+        return True
+    return bool(may_see_person(user, person)) and all(check(user, person) for check in _duty_reason_checks)
+
+
+@rules.predicate
+def is_principal_of(user, delegation) -> bool:
+    return delegation is not None and delegation.principal_id == user.pk
+
+
+@rules.predicate
+def is_own_person(user, person) -> bool:
+    return person is not None and person.user_id == user.pk
+
+
+rules.add_perm("org.see_person", may_see_person)
+rules.add_perm("org.read_duty_reason", may_read_duty_reason)
+rules.add_perm("org.delegate_approvals", is_own_person | is_sysadmin)  # object: the principal's Person
+rules.add_perm("org.revoke_delegation", is_principal_of | is_sysadmin)
+rules.add_perm("org.see_all_delegations", sees_all_delegations)

@@ -8,8 +8,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from marketing_portal.access import has_role
-
 from .models import Delegation, Person, Position, Unit
 from .roles import Role
 
@@ -111,14 +109,44 @@ def regions_of(user) -> list:
 
 
 def is_collection_only(user) -> bool:
-    person = person_of(user)
-    return bool(person and person.is_collection_only)
+    """RCV-8 (kept for callers of the selector; the rule is ``org.rules.is_collection_only``)."""
+    from .rules import is_collection_only as rule
+
+    return bool(rule(user))
 
 
 def delegations_visible_to(user) -> QuerySet:
-    if has_role(user, Role.SYSADMIN, Role.MARKETING_DIRECTOR, Role.GENERAL_MANAGER):
+    from .rules import sees_all_delegations
+
+    if sees_all_delegations(user):
         return Delegation.objects.all()
     return Delegation.objects.filter(Q(principal=user) | Q(delegate=user))
+
+
+def unit_ids_below(unit_ids: set) -> set:
+    """The given units and every unit under them (the org tree is small: one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), list(unit_ids)
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found
+
+
+def people_visible_to(user) -> QuerySet:
+    """The person pages a user may open: the same scope as the ``org.see_person`` rule (``org.rules.person_scope``)."""
+    from .rules import person_scope
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Person.objects.none()
+    sees_all, units = person_scope(user)
+    if sees_all:
+        return Person.objects.all()
+    return Person.objects.filter(Q(user=user) | Q(unit_id__in=units))
 
 
 def org_chart() -> list[Unit]:

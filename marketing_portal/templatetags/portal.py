@@ -59,16 +59,25 @@ def _m2m_names(field, rows):
 
 
 @register.inclusion_tag("includes/history.html")
-def history_of(obj, limit=50):
-    """The audit trail of a record (SPEC X-3): who changed what, when, and the values before and after."""
+def history_of(obj, limit=50, hide=""):
+    """The audit trail of a record (SPEC X-3): who changed what, when, and the values before and after.
+
+    ``hide``: comma-separated fields the viewer may not read (``{% history_of person hide="duty_status_reason" %}``);
+    their changes are left out, and so is the comment of the rows that changed them (it says the same).
+    """
+    hidden = {name.strip() for name in hide.split(",") if name.strip()}
     rows = []
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
+        secret = False
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
+                if change.field in hidden:
+                    secret = True
+                    continue
                 try:
                     field = record.instance_type._meta.get_field(change.field)
                 except FieldDoesNotExist:  # a field removed since: show the raw values
@@ -78,7 +87,9 @@ def history_of(obj, limit=50):
                     changes.append((field.verbose_name, _m2m_names(field, change.old), _m2m_names(field, change.new)))
                 else:
                     changes.append((field.verbose_name, _readable(field, change.old), _readable(field, change.new)))
-        rows.append({"record": record, "changes": changes})
+        elif hidden and any(getattr(record, name, "") for name in hidden):
+            secret = True
+        rows.append({"record": record, "changes": changes, "comment": "" if secret else record.history_change_reason})
     return {"rows": rows}
 
 

@@ -106,7 +106,7 @@ def test_history_shows_readable_values_not_raw_codes(demo, client):
     person.duty_status = Person.DutyStatus.COLLECTION_ONLY
     person.unit = demo.unit("finance")
     person.save()
-    client.force_login(demo.user("sales_hd"))
+    client.force_login(demo.user("director"))  # sales_hb moved to Finance: outside sales_hd's scope (issue 8)
     page = client.get(reverse("org:person", args=[person.pk])).content.decode()
     assert "正常 → 专项负责开票、回款" in page
     assert "营销中心 → 财务中心" in page
