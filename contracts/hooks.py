@@ -55,3 +55,22 @@ def customer_panels(customer, user, request=None) -> list[dict]:
 
 def contract_panels(contract, user, request=None) -> list[dict]:
     return _contract_panels.render(contract, user, request)
+
+
+# --------------------------------------------------------------------------------------------------
+# What sibling apps may ask about contracts (they never import each other)
+# --------------------------------------------------------------------------------------------------
+# An app that links users to contracts registers how, under a name, e.g. the hand-off app under "handoffs":
+# ``provider(user) -> QuerySet of contract ids`` (a ``.values("contract_id")`` or ``.values("pk")``). Another app
+# asks ``contracts_reached(user, through="handoffs")`` (receivables: XXX sees the projects of its hand-offs);
+# ``None`` means no app provides that link (it is not installed).
+_reach: dict[str, Callable] = {}
+
+
+def register_contract_reach(*, through: str, provider: Callable) -> None:
+    _reach[through] = provider
+
+
+def contracts_reached(user, *, through: str):
+    provider = _reach.get(through)
+    return None if provider is None else provider(user)

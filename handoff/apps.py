@@ -9,7 +9,7 @@ class HandoffConfig(AppConfig):
     verbose_name = _("Hand-off")
 
     def ready(self):
-        from contracts.hooks import register_contract_panel, register_customer_panel
+        from contracts.hooks import register_contract_panel, register_contract_reach, register_customer_panel
         from contracts.signals import contract_state_changed
         from marketing_portal import access
         from marketing_portal.registry import NavEntry, register_nav, register_work
@@ -29,4 +29,7 @@ class HandoffConfig(AppConfig):
         register_work(work_items)
         register_customer_panel(order=15, provider=customer_panel)
         register_contract_panel(order=15, provider=contract_panel)
+        # Receivables asks which contracts a user reaches through hand-offs (XXX sees the projects of its sheets).
+        register_contract_reach(through="handoffs", provider=lambda user: selectors.handoffs_visible_to(user).filter(
+            cancelled_at__isnull=True).values("contract_id"))
         contract_state_changed.connect(services.on_contract_state_changed, dispatch_uid="handoff-follows-contract")

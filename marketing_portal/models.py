@@ -158,3 +158,30 @@ class NumberCounter(models.Model):
 
     def __str__(self):
         return f"{self.series} {self.year}: {self.last}"
+
+
+class LinkFailure(models.Model):
+    """Work one app set off in another that failed — e.g. a signed contract that could not open its project yet.
+
+    The Celery task that carries the link records each failed attempt here (``marketing_portal.links``) and is
+    retried; the row is resolved when a retry succeeds. Open rows are shown to administrators on the status page,
+    so a link that keeps failing is seen, not only logged.
+    """
+
+    task = models.CharField(_("task"), max_length=120)
+    key = models.CharField(_("record"), max_length=120)
+    error = models.TextField(_("last error"))
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=1)
+    gave_up = models.BooleanField(_("no more retries"), default=False)
+    first_failed_at = models.DateTimeField(_("first failed at"), auto_now_add=True)
+    last_failed_at = models.DateTimeField(_("last failed at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at"]
+        verbose_name = _("failed link between apps")
+        verbose_name_plural = _("failed links between apps")
+        constraints = [models.UniqueConstraint(fields=["task", "key"], name="link_failure_once_per_record")]
+
+    def __str__(self):
+        return f"{self.task} {self.key}"

@@ -56,6 +56,8 @@ def parse_amount(value, *, label: str = "", allow_zero: bool = False, allow_nega
     except (InvalidOperation, ValueError):
         fail(_("%(label)s: “%(value)s” is not an amount; enter a number such as 125000.00.") if label
              else _("“%(value)s” is not an amount; enter a number such as 125000.00."), "invalid")
+    if abs(amount) >= MAX_AMOUNT:  # before rounding: 1e400 cannot even be rounded to the fen
+        fail(_("%(label)s is too large.") if label else _("The amount is too large."), "too_large")
     if exact and amount != amount.quantize(CENT):
         fail(_("%(label)s: “%(value)s” has more than two decimals; amounts are in yuan and fen.") if label
              else _("“%(value)s” has more than two decimals; amounts are in yuan and fen."), "too_precise")
@@ -65,7 +67,7 @@ def parse_amount(value, *, label: str = "", allow_zero: bool = False, allow_nega
     if amount == 0 and not allow_zero:
         fail(_("%(label)s must be greater than zero.") if label else _("The amount must be greater than zero."),
              "zero")
-    if abs(amount) >= MAX_AMOUNT:
+    if abs(amount) >= MAX_AMOUNT:  # 999999999999.995 rounds up to a trillion
         fail(_("%(label)s is too large.") if label else _("The amount is too large."), "too_large")
     return amount
 

@@ -204,6 +204,8 @@ else:
     CELERY_RESULT_BACKEND = None
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Link tasks between apps (marketing_portal.links) wait this long for a row lock, then fail and are retried.
+LINK_LOCK_TIMEOUT_MS = env.int("LINK_LOCK_TIMEOUT_MS", default=10_000)
 
 # Periodic work. Every periodic task is idempotent by its own key, so a repeated or missed run is harmless.
 CELERY_BEAT_SCHEDULE = {

@@ -22,6 +22,7 @@ from . import periods
 from .access import has_role
 from .files import attachment_for_download
 from .forms import CalendarDayForm, PeriodCheckForm, PolicyChangeForm
+from .links import open_link_failures
 from .models import CalendarDay, Notification, PolicyVersion
 from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
@@ -232,4 +233,7 @@ def health(request):
         checks["worker"] = (age < timedelta(minutes=15), last)
     else:
         checks["worker"] = (False, _("no health task has run yet"))
-    return render(request, "portal/health.html", {"checks": checks})
+    failures = list(open_link_failures()[:100])
+    checks["links"] = (not failures, _("%(count)s links between apps failed and wait for a retry") % {
+        "count": len(failures)} if failures else _("every link between apps went through"))
+    return render(request, "portal/health.html", {"checks": checks, "failures": failures})

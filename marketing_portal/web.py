@@ -25,3 +25,11 @@ def form_errors(request, form) -> None:
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}：{error}" if label else error)
+
+
+def require_perm(request, perm: str, obj=None) -> None:
+    """A page or action the user may not use answers 404, like a record they may not see (X-2)."""
+    from django.http import Http404
+
+    if not request.user.has_perm(perm, obj):
+        raise Http404

@@ -119,6 +119,17 @@ def require_not_collection_only(user, *, work: str) -> None:
         raise CollectionOnlyDuty(message, code="collection_only")
 
 
+def holds(user, predicate, *obj) -> bool:
+    """A predicate answered the way ``user.has_perm`` answers a rule: nobody inactive, an active superuser always.
+
+    For services that check *who* acts with a role predicate before they check the record's state (each refusal
+    with its own message); the one place where the superuser's pass is written.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_superuser or predicate.test(user, *obj))
+
+
 # --------------------------------------------------------------------------------------------------
 # org's own rules: person pages, duty-status reasons, delegation
 # --------------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ class ReceivablesConfig(AppConfig):
         access.register_visibility(DutyProposal, selectors.proposals_visible_to)
         access.register_visibility(ImportBatch, selectors.import_batches_visible_to)
         register_nav(NavEntry(label=_("Receivables and commission"), url_name="receivables:project-list", order=30,
-                              visible=selectors.may_use_receivables))
+                              visible=lambda user: user.has_perm("receivables.use_receivables")))
         register_work(work_items)
         register_customer_panel(order=20, provider=customer_panel)
         register_contract_panel(order=20, provider=contract_panel)

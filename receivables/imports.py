@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,12 +29,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.files import SPREADSHEETS, attachment_add, latest_attachment, validate_upload
-from marketing_portal.money import to_amount
+from marketing_portal.money import AmountError, parse_amount
 
-from . import services
+from . import rules, services
 from .choices import ImportKind, ImportState, RowKind
 from .models import ImportBatch, Project
 from .policy import ZERO
+from .services._common import _require, stored_texts
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
@@ -102,19 +103,10 @@ def _parse_date(value) -> date | None:
 
 
 def _parse_amount(value) -> Decimal | None:
+    """An amount cell through the kernel's parser: exact (12.345 is a wrong column, not a rounding), None when empty."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise InvalidOperation
-    if isinstance(value, float):
-        value = repr(value)  # the shortest exact text of what Excel stored
-    text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "").replace("元", "")
-    amount = Decimal(text)
-    if not amount.is_finite():
-        raise InvalidOperation
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidOperation  # more than two decimals: not an amount in yuan and fen
-    return to_amount(amount)
+    return parse_amount(value, exact=True, allow_zero=True, allow_negative=True)
 
 
 def _text(value) -> str:
@@ -205,7 +197,7 @@ def read_file(upload, kind: str) -> ReadResult:
                 _error(errors, index, "amount", _("The amount is empty."))
             elif row["amount"] <= 0:
                 _error(errors, index, "amount", _("The amount must be positive."))
-        except (InvalidOperation, ValueError, TypeError):
+        except AmountError:
             _error(errors, index, "amount", _("“%(value)s” is not an amount in yuan.") % {
                 "value": _text(cell("amount"))})
         rows.append(row)
@@ -290,10 +282,13 @@ def _serialise(rows: list[dict]) -> list[dict]:
              "amount": str(r["amount"]) if r["amount"] is not None else None} for r in rows]
 
 
-@services.in_portal_language
 def import_check(*, upload, kind: str, by) -> ImportBatch:
-    """Check a file and keep it with its row-level report; nothing is recorded yet (the preview)."""
-    services._require(by, services.FINANCE, _("Only Finance imports invoices and receipts."))
+    """Check a file and keep it with its row-level report; nothing is recorded yet (the preview).
+
+    The report is stored with the batch, so it is written in the portal's language (``stored_texts``); refusals of
+    the upload itself are in the acting user's language.
+    """
+    _require(by, rules.records_money, _("Only Finance imports invoices and receipts."))
     if kind not in ImportKind.values:
         raise ValidationError({"kind": [_("Choose the kind of file.")]})
     if upload is None:
@@ -303,7 +298,8 @@ def import_check(*, upload, kind: str, by) -> ImportBatch:
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     try:
-        result = read_file(upload, kind)
+        with stored_texts():
+            result = read_file(upload, kind)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     with transaction.atomic():
@@ -324,10 +320,9 @@ class _StoredFile(io.BytesIO):
         self.size = len(data)
 
 
-@services.in_portal_language
 def import_confirm(*, batch_id: int, by) -> ImportBatch:
     """Record every row of a checked file in one transaction, or nothing (RCV-11)."""
-    services._require(by, services.FINANCE, _("Only Finance imports invoices and receipts."))
+    _require(by, rules.records_money, _("Only Finance imports invoices and receipts."))
     failed = None
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
@@ -338,13 +333,14 @@ def import_confirm(*, batch_id: int, by) -> ImportBatch:
         stored = latest_attachment(batch, "file")
         with stored.file.open("rb") as handle:
             upload = _StoredFile(handle.read(), batch.file_name)
-        try:
-            result = read_file(upload, batch.kind)
-        except ValidationError as exc:
-            result = None
-            failed = exc.messages
-        if result is not None and result.errors:
-            failed = [_("Since the preview, other entries made these rows invalid:")]
+        with stored_texts():  # the report is stored with the batch
+            try:
+                result = read_file(upload, batch.kind)
+            except ValidationError as exc:
+                result = None
+                failed = exc.messages
+            if result is not None and result.errors:
+                failed = [_("Since the preview, other entries made these rows invalid:")]
         if failed:
             batch.state = ImportState.REJECTED
             batch.errors = result.errors if result is not None else [{"row": None, "column": "", "message": m}

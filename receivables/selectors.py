@@ -21,15 +21,15 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from contracts.models import Contract
-from marketing_portal.access import has_role
-from org.roles import EXECUTIVES, FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
+from contracts.hooks import contracts_reached
+from org.roles import XXX
+from org.rules import holds, is_regional_manager, is_xxx
 from org.selectors import regions_of
 
+from . import rules
 from .choices import AGING_BUCKETS, OPEN_STAGES, ProjectStage, ProposalState
 from .models import (
     Acceptance,
@@ -47,45 +47,30 @@ from .models import (
 )
 from .policy import ZERO
 
-SEE_ALL_PROJECTS = MARKETING_OFFICE | FINANCE | EXECUTIVES
-SEE_ALL_COMMISSION = MARKETING_LEADERSHIP | FINANCE | EXECUTIVES
-PROJECT_USERS = SEE_ALL_PROJECTS | XXX | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
-IMPORT_USERS = FINANCE | MARKETING_LEADERSHIP
-
 
 def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def _region_ids(user) -> list[int]:
-    return [r.pk for r in regions_of(user)] if has_role(user, Role.REGIONAL_MANAGER) else []
+    return [r.pk for r in regions_of(user)] if is_regional_manager(user) else []
 
 
-def _handoff_condition() -> Q | None:
-    """Projects of sales contracts handed off to XXX, when the hand-off app provides ``Contract.handoffs``."""
-    try:
-        Contract._meta.get_field("handoffs")
-    except FieldDoesNotExist:
-        return None
-    # One join: a project counts when at least one of its contract's sheets was not withdrawn.
-    return Q(contract__handoffs__pk__isnull=False, contract__handoffs__cancelled_at__isnull=True)
-
-
+# The rules of ``receivables.rules``, answered as ``has_perm`` answers them (an active superuser sees all).
 def sees_all_projects(user) -> bool:
-    return bool(user.is_superuser or has_role(user, *SEE_ALL_PROJECTS))
+    return holds(user, rules.sees_all_projects)
 
 
 def sees_all_commission(user) -> bool:
-    return bool(user.is_superuser or has_role(user, *SEE_ALL_COMMISSION))
+    return holds(user, rules.sees_all_commission)
+
+
+def sees_all_proposals(user) -> bool:
+    return holds(user, rules.sees_all_proposals)
 
 
 def may_use_receivables(user) -> bool:
-    return _active(user) and bool(user.is_superuser or has_role(user, *PROJECT_USERS))
-
-
-def may_see_commission_pages(user) -> bool:
-    return _active(user) and not (has_role(user, *XXX) and not sees_all_commission(user)) and (
-        sees_all_commission(user) or has_role(user, Role.REGIONAL_MANAGER, Role.SALESPERSON))
+    return holds(user, rules.uses_receivables)
 
 
 def projects_visible_to(user) -> QuerySet:
@@ -98,11 +83,12 @@ def projects_visible_to(user) -> QuerySet:
     region_ids = _region_ids(user)
     if region_ids:
         condition |= Q(region__in=region_ids)
-    if has_role(user, *XXX):
-        handed_off = _handoff_condition()
+    if is_xxx(user):
+        # The hand-off app says which contracts the user reaches through hand-offs (``contracts.hooks``).
+        handed_off = contracts_reached(user, through="handoffs")
         by_xxx = Q(pk__in=Acceptance.objects.filter(submitted_by__groups__name__in=XXX).values("project_id"))
         if handed_off is not None:
-            condition |= Q(pk__in=Project.objects.filter(handed_off).values("pk")) | by_xxx
+            condition |= Q(contract_id__in=handed_off) | by_xxx
         else:
             condition |= Q(stage=ProjectStage.AWAITING_ACCEPTANCE) | by_xxx
     return qs.filter(condition)
@@ -169,7 +155,7 @@ def proposals_visible_to(user) -> QuerySet:
     qs = DutyProposal.objects.all()
     if not _active(user):
         return qs.none()
-    if user.is_superuser or has_role(user, *MARKETING_LEADERSHIP, *EXECUTIVES):
+    if sees_all_proposals(user):
         return qs
     return qs.filter(person__user=user)
 
@@ -178,7 +164,7 @@ def import_batches_visible_to(user) -> QuerySet:
     qs = ImportBatch.objects.all()
     if not _active(user):
         return qs.none()
-    return qs if user.is_superuser or has_role(user, *IMPORT_USERS) else qs.none()
+    return qs if holds(user, rules.imports_money) else qs.none()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
+
+from marketing_portal.links import LinkTask, lock_timeout
 
 
 @shared_task
@@ -19,3 +22,18 @@ def receivables_digest_task(today: str | None = None) -> int:
     from .digest import digest_send
 
     return digest_send(today=date.fromisoformat(today) if today else None)
+
+
+@shared_task(base=LinkTask, bind=True, name="receivables.project_open")
+def project_open_task(self, contract_id: int) -> int | None:
+    """A sales contract was signed: open its project (queued after the contract's commit; CON → RCV).
+
+    Idempotent — a second run finds the project and stops — and retried with back-off when it fails; each failure
+    is shown to administrators on the status page until a retry succeeds (``marketing_portal.links``). A worker
+    waits at most ``LINK_LOCK_TIMEOUT_MS`` for the contract's row lock, then fails and is retried.
+    """
+    from .services import project_open_on_signing
+
+    with lock_timeout(settings.LINK_LOCK_TIMEOUT_MS):
+        project = project_open_on_signing(contract_id=contract_id)
+    return project.pk if project is not None else None

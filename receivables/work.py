@@ -10,13 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.choices import SIGNED_STATES, Direction
-from marketing_portal.access import has_role
 from marketing_portal.policy import current_policy
 from marketing_portal.registry import WorkItem
-from org.roles import FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
-from org.selectors import acting_for
+from org.rules import holds, is_xxx
 
-from . import engine, selectors, services
+from . import engine, rules, selectors
 from .choices import AdjustmentState, AgreementState, ProjectStage, ProposalKind, StatementState
 from .models import Acceptance, AdjustmentRequest, CompensationAgreement, Project, RetentionStatement
 
@@ -56,7 +54,7 @@ def work_items(user) -> list[WorkItem]:
             items.append(WorkItem(title=str(OWNER_TITLES[project.stage]) % {"project": project},
                                   url=project.get_absolute_url(), category=category, since=_since(project.accepted_on),
                                   due=deadline, overdue=bool(deadline and deadline < today)))
-    if user.is_superuser or has_role(user, *FINANCE):
+    if holds(user, rules.records_money):
         for acceptance in Acceptance.objects.filter(copy_received_at__isnull=True).select_related("project"):
             items.append(WorkItem(title=_("Acknowledge the copy of the acceptance report: %(project)s") % {
                 "project": acceptance.project}, url=acceptance.get_absolute_url(), category=category,
@@ -73,7 +71,7 @@ def work_items(user) -> list[WorkItem]:
         if owed:
             items.append(WorkItem(title=_("Receipts to record: %(count)s projects with money outstanding") % {
                 "count": owed}, url=reverse("receivables:aging"), category=category))
-    if user.is_superuser or has_role(user, *MARKETING_OFFICE):
+    if holds(user, rules.receives_original):
         for acceptance in Acceptance.objects.filter(original_received_at__isnull=True).select_related("project"):
             items.append(WorkItem(title=_("Acknowledge the original acceptance report: %(project)s") % {
                 "project": acceptance.project}, url=acceptance.get_absolute_url(), category=category,
@@ -82,13 +80,13 @@ def work_items(user) -> list[WorkItem]:
             items.append(WorkItem(title=_("Pass the retention statement to the owner: %(project)s") % {
                 "project": statement.project_name}, url=statement.get_absolute_url(), category=category,
                 since=_since(statement.issued_on)))
-    if user.is_superuser or has_role(user, *MARKETING_LEADERSHIP, Role.SALES_CLERK):
+    if holds(user, rules.uploads_agreements):
         for agreement in CompensationAgreement.objects.filter(state=AgreementState.REQUIRED).select_related(
                 "project"):
             items.append(WorkItem(title=_("Upload the signed compensation agreement: %(project)s") % {
                 "project": agreement.project}, url=agreement.get_absolute_url(), category=category,
                 since=_since(agreement.required_on), overdue=True))
-    if acting_for(user, engine.directors()) is not None:
+    if rules.acts_for_director(user):
         for proposal in selectors.pending_proposals():
             if proposal.person.user_id == user.pk:
                 continue
@@ -101,7 +99,7 @@ def work_items(user) -> list[WorkItem]:
             items.append(WorkItem(title=_("Approve the commission adjustment: %(project)s") % {
                 "project": adjustment.project}, url=adjustment.project.get_absolute_url() + "#adjustments",
                 category=category, since=adjustment.requested_at))
-    if has_role(user, *XXX):
+    if is_xxx(user):
         awaiting = selectors.projects_visible_to(user).filter(stage=ProjectStage.AWAITING_ACCEPTANCE).count()
         if awaiting:
             items.append(WorkItem(title=_("Projects awaiting the completion notice: %(count)s") % {
@@ -130,7 +128,7 @@ def contract_panel(contract, user):
     may_register = (
         contract.direction == Direction.SALES and contract.state in SIGNED_STATES
         and not Project.objects.filter(contract=contract).exists()
-        and (user.is_superuser or has_role(user, *services.REGISTRARS))
+        and user.has_perm("receivables.register_project")
     )
     if may_register:
         return _("Project and receivables"), "receivables/_register_link.html", {"contract": contract}

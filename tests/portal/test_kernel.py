@@ -146,3 +146,12 @@ def test_display_name_is_the_person_name_else_full_else_login(demo, django_user_
     assert display_name(bare) == "Ops Team"
     assert display_name(django_user_model.objects.create_user("robot")) == "robot"
     assert display_name(None) == ""
+
+
+def test_an_amount_too_large_to_round_is_refused_as_too_large():
+    from marketing_portal.money import AmountError, parse_amount
+
+    for raw in ("1e400", "-1e400"):
+        with pytest.raises(AmountError) as refused:
+            parse_amount(raw, allow_negative=True)
+        assert refused.value.code == "too_large"
