@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.factories import make, tmake  # noqa: F401  (the shared factories, as fixtures in every test directory)
+
 
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
