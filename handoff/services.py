@@ -36,6 +36,7 @@ from marketing_portal.audit import audited
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, validate_upload
 from marketing_portal.money import format_yuan
 from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.numbering import format_number, next_number
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
 from marketing_portal.policy import current_policy
@@ -214,11 +215,15 @@ def _clean_scope(items, errors: dict) -> list[dict]:
     return cleaned
 
 
+# Liaison-sheet numbers (JL-2026-0001): one gap-free series per year (marketing_portal.numbering); the
+# 10,000th sheet of a year is JL-2026-10000.
+SHEET_SERIES = "liaison"
+SHEET_NUMBER = "JL-{year}-{seq:04d}"
+
+
 def _next_number(year: int) -> str:
-    prefix = f"JL-{year}-"
-    last = (Handoff.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"])
-    seq = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{seq:04d}"
+    """Take the next sheet number inside the storing transaction (the counter row is locked until it commits)."""
+    return format_number(SHEET_NUMBER, year=year, seq=next_number(SHEET_SERIES, year))
 
 
 def _open_costing(handoff: Handoff, *, version: int, now: datetime) -> Costing:
@@ -271,26 +276,22 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
     if errors:
         raise ValidationError(errors)
     year = timezone.localdate(now).year
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                handoff = Handoff(
-                    number=_next_number(year), contract=line.contract, line=line, state=HandoffState.COSTING,
-                    party_a=line.contract.customer.name if line.contract.customer_id else "",
-                    site=site[:200], site_contact=(site_contact or "").strip()[:100], requirements=requirements,
-                    planned_start=planned_start, planned_finish=planned_finish,
-                    schedule_notes=(schedule_notes or "").strip()[:300], issued_by=by, issued_at=now,
-                )
-                handoff._change_reason = _("liaison sheet issued")
-                handoff.save()
-        except IntegrityError:
-            if Handoff.objects.filter(line=line, state__in=ACTIVE_STATES).exists():
-                raise HandoffError(raise_problems(by=by, line=line)) from None
-            if attempt == 2:
-                raise HandoffError(_("The sheet could not be numbered because of simultaneous sheets; "
-                                     "please try again.")) from None
-            continue  # someone took the same number at the same moment: take the next one
-        break
+    try:
+        with transaction.atomic():
+            handoff = Handoff(
+                number=_next_number(year), contract=line.contract, line=line, state=HandoffState.COSTING,
+                party_a=line.contract.customer.name if line.contract.customer_id else "",
+                site=site[:200], site_contact=(site_contact or "").strip()[:100], requirements=requirements,
+                planned_start=planned_start, planned_finish=planned_finish,
+                schedule_notes=(schedule_notes or "").strip()[:300], issued_by=by, issued_at=now,
+            )
+            handoff._change_reason = _("liaison sheet issued")
+            handoff.save()
+    except IntegrityError:
+        problems = raise_problems(by=by, line=line)  # the line got an active sheet at the same moment
+        if not problems:
+            raise
+        raise HandoffError(problems) from None
     for item in items:
         ScopeItem.objects.create(handoff=handoff, **item)
     for upload in uploads:

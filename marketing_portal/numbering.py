@@ -86,3 +86,23 @@ def check_pattern(pattern: str, *, allowed: set[str], required: set[str]) -> str
 def format_number(pattern: str, **parts) -> str:
     """Print a number: ``format_number("{region}-{year}-{seq:04d}", region="HB", year=2026, seq=7)``."""
     return pattern.format(**parts)
+
+
+def seed_counters_from_numbers(counter_model, *, series: str, numbers, regex: str) -> dict[int, int]:
+    """For data migrations that move a series onto this service: start each year's counter above the highest
+    number already issued. ``regex`` has two groups, the year and the sequence (``r"^JL-(\\d{4})-(\\d+)$"``);
+    ``counter_model`` is the migration's historical ``NumberCounter``. Returns {year: highest}."""
+    import re
+
+    pattern = re.compile(regex)
+    highest: dict[int, int] = {}
+    for number in numbers:
+        match = pattern.match(number or "")
+        if match:
+            year, seq = int(match[1]), int(match[2])
+            highest[year] = max(highest.get(year, 0), seq)
+    for year, last in highest.items():
+        counter, _created = counter_model.objects.get_or_create(series=series, year=year, defaults={"last": 0})
+        if counter.last < last:
+            counter_model.objects.filter(pk=counter.pk).update(last=last)
+    return highest

@@ -42,7 +42,7 @@ def adjustment_request(*, project_id: int, by, amount, reason: str) -> Adjustmen
     try:
         value = _amount(amount, "amount", allow_negative=True)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)  # keeps the codes
     if not (reason or "").strip():
         errors["reason"] = [_("Say why the commission should be adjusted.")]
     if errors:

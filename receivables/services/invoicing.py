@@ -93,7 +93,7 @@ def invoice_record(*, project_id: int, by, number: str, issued_on: date, amount,
         try:
             value = _amount(amount, "amount")
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)  # keeps the codes
         invoiced, _received, _first = _totals(project)
         for key, messages_ in invoice_problems(project, number=number, issued_on=issued_on, amount=value,
                                                invoiced=invoiced, today=_today()).items():
@@ -127,7 +127,7 @@ def receipt_record(*, project_id: int, by, received_on: date, amount, bank_refer
         try:
             value = _amount(amount, "amount")
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)  # keeps the codes
         invoiced, received, first = _totals(project)
         for key, messages_ in receipt_problems(project, received_on=received_on, amount=value,
                                                bank_reference=reference, invoiced=invoiced, received=received,

@@ -11,6 +11,7 @@ from contracts.choices import SIGNED_STATES, Direction
 from contracts.models import Contract
 from marketing_portal.money import format_yuan, to_amount
 from marketing_portal.notifications import event_key, notify
+from marketing_portal.numbering import format_number, next_number
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from org.selectors import acting_for
@@ -67,14 +68,13 @@ def project_register(*, contract_id: int, by=None, commission_base=None) -> Proj
         )
         with stored_texts():
             project._change_reason = _("registered from the signed contract")
+            year = (contract.signed_on or _today()).year
             try:
                 with transaction.atomic():
+                    project.number = format_number(PROJECT_NUMBER, year=year, seq=next_number(PROJECT_SERIES, year))
                     project.save()
             except IntegrityError:  # registered at the same moment by the signal and by hand
                 return Project.objects.get(contract=contract)
-            year = (contract.signed_on or _today()).year
-            Project.objects.filter(pk=project.pk).update(number=f"XM{year}-{project.pk:05d}")
-            project.refresh_from_db(fields=["number"])
             CommissionEntry.objects.create(
                 project=project, owner=project.owner, kind=EntryKind.BASE, key="base", entry_date=_today(),
                 amount=project.commission, commission=project.commission, policy_version=policy.version, created_by=by,
@@ -89,6 +89,11 @@ def project_register(*, contract_id: int, by=None, commission_base=None) -> Proj
                        "base": format_yuan(project.commission_base)},
                    url=project.get_absolute_url())
     return project
+
+
+# Project numbers (XM2026-00001): one gap-free series per year of signing (marketing_portal.numbering).
+PROJECT_SERIES = "project"
+PROJECT_NUMBER = "XM{year}-{seq:05d}"
 
 
 def project_open_on_signing(*, contract_id: int) -> Project | None:
@@ -118,13 +123,13 @@ def project_commission_change(*, project_id: int, by, commission_base, rate_perc
     try:
         base = _amount(commission_base, "commission_base", allow_zero=True)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)  # keeps the codes
     try:
         rate = _amount(rate_percent, "rate_percent", allow_zero=True)
         if rate > HUNDRED:
             errors["rate_percent"] = [_("The rate must be between 0 and 100 %.")]
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        errors.update(exc.error_dict)  # keeps the codes
     if errors:
         raise ValidationError(errors)
     if base == project.commission_base and rate == project.commission_rate_percent:
