@@ -76,6 +76,18 @@ def _test_media(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _portal_language():
+    """Each test starts in the portal's language: a request of an English user activates English in the thread,
+    and services called directly afterwards would otherwise speak English (they follow the active language)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_lockouts(settings):
     """Login throttling has its own test; elsewhere it must not lock out the test client's many logins."""
     settings.AXES_ENABLED = False
