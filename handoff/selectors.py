@@ -18,44 +18,28 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractMonth, TruncDate
 from django.utils import timezone
 
 from contracts.choices import SIGNED_STATES, Direction
 from contracts.models import ContractLine
-from contracts.selectors import MARKETING_STAFF, contracts_visible_to
-from marketing_portal.access import has_role
-from org.roles import EXECUTIVES, FINANCE, MARKETING_LEADERSHIP, MARKETING_OFFICE, XXX, Role
-from org.selectors import active_delegations, regions_of, resolve
+from contracts.selectors import contracts_visible_to
+from org.roles import MARKETING_LEADERSHIP, MARKETING_OFFICE, Role
+from org.rules import holds, is_marketing_office, is_regional_manager
+from org.selectors import regions_of, resolve
 
+from . import rules
 from .choices import ACTIVE_STATES, CostingState, HandoffState, Party
 from .models import Costing, CostLine, Decision, Handoff, NegotiationRound, ScopeItem
 
-SEE_ALL_HANDOFFS = FINANCE | XXX
-# Who may open the hand-off pages at all (what they see there is still narrowed record by record).
-HANDOFF_USERS = MARKETING_STAFF | FINANCE | XXX | EXECUTIVES
-
-
-def _principal_ids(user, on: date | None = None) -> list[int]:
-    ids = [user.pk]
-    ids.extend(active_delegations(on).filter(delegate=user).values_list("principal_id", flat=True))
-    return ids
-
 
 def sees_all_handoffs(user) -> bool:
-    if user.is_superuser or has_role(user, *SEE_ALL_HANDOFFS):
-        return True
-    principals = [pk for pk in _principal_ids(user) if pk != user.pk]
-    return bool(principals) and get_user_model().objects.filter(
-        pk__in=principals, groups__name__in=SEE_ALL_HANDOFFS).exists()
+    return holds(user, rules.sees_all_handoffs)
 
 
 def may_use_handoffs(user) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or has_role(user, *HANDOFF_USERS) or sees_all_handoffs(user))
+    return holds(user, rules.uses_handoffs)
 
 
 def handoffs_visible_to(user) -> QuerySet:
@@ -86,8 +70,8 @@ cost_lines_visible_to = _children(CostLine, "costing__handoff")
 
 
 def may_see_sales_contract(user, handoff: Handoff) -> bool:
-    """Whether the page may link to the sales contract (XXX users may not open it)."""
-    return contracts_visible_to(user).filter(pk=handoff.contract_id).exists()
+    """Whether Party A's price and the sales contract are shown (``handoff.see_sales_contract``; not to XXX)."""
+    return user.has_perm("handoff.see_sales_contract", handoff)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -141,19 +125,15 @@ def party_heads(party: str) -> list:
 
 
 def may_raise_for(user, contract) -> bool:
-    """Marketing issues the sheet (HND-1): the handler, the Marketing office, or the region's manager."""
-    if user.is_superuser:
-        return True
-    if user.pk == contract.handler_id or has_role(user, *MARKETING_OFFICE):
-        return True
-    return has_role(user, Role.REGIONAL_MANAGER) and contract.region_id in {r.pk for r in regions_of(user)}
+    """Marketing issues the sheet (HND-1): ``handoff.raise_for_contract``."""
+    return holds(user, rules.raises_for_contract, contract)
 
 
 def orders_open_for(user) -> QuerySet:
     """Order lines of signed sales contracts the user may raise a sheet for, without an active sheet."""
     contracts = contracts_visible_to(user).filter(direction=Direction.SALES, state__in=SIGNED_STATES)
-    if not (user.is_superuser or has_role(user, *MARKETING_OFFICE)):
-        region_ids = [r.pk for r in regions_of(user)] if has_role(user, Role.REGIONAL_MANAGER) else []
+    if not holds(user, is_marketing_office):
+        region_ids = [r.pk for r in regions_of(user)] if is_regional_manager(user) else []
         contracts = contracts.filter(Q(handler=user) | Q(region__in=region_ids))
     return (
         ContractLine.objects.filter(contract__in=contracts)

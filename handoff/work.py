@@ -8,12 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.choices import ContractState
-from marketing_portal.access import has_role
 from marketing_portal.registry import WorkItem
-from org.roles import Role
+from org.rules import is_director_assistant
 from org.selectors import acting_for
 
-from . import selectors
+from . import rules, selectors
 from .choices import CostingState, HandoffState
 from .models import Costing, Handoff
 
@@ -24,7 +23,7 @@ def work_items(user) -> list[WorkItem]:
     today = timezone.localdate()
     category = _("Hand-off to XXX")
     items: list[WorkItem] = []
-    if acting_for(user, selectors.estimators()) is not None:
+    if rules.acts_for_estimators(user):
         for costing in (Costing.objects.filter(state=CostingState.OPEN, handoff__state=HandoffState.COSTING)
                         .select_related("handoff__line").order_by("due_on", "pk")):
             title = (_("Cost liaison sheet %(number)s: %(line)s") if costing.version == 1 else
@@ -32,7 +31,7 @@ def work_items(user) -> list[WorkItem]:
                 "number": costing.handoff.number, "line": costing.handoff.line.description}
             items.append(WorkItem(title=title, url=costing.handoff.get_absolute_url(), category=category,
                                   since=costing.opened_at, due=costing.due_on, overdue=costing.due_on < today))
-    if acting_for(user, selectors.finance_reviewers()) is not None:
+    if rules.acts_for_finance_reviewers(user):
         for costing in (Costing.objects.filter(state=CostingState.SUBMITTED, handoff__state=HandoffState.REVIEW)
                         .select_related("handoff__line").order_by("review_due_on", "pk")):
             items.append(WorkItem(
@@ -42,9 +41,9 @@ def work_items(user) -> list[WorkItem]:
                 due=costing.review_due_on, overdue=costing.review_due_on < today))
     # Decisions: the handler of the contract, and the Director's Assistant (duty “XX新合同对接”) for all.
     negotiating = Handoff.objects.filter(state=HandoffState.NEGOTIATION).select_related("line")
-    if not (has_role(user, Role.DIRECTOR_ASSISTANT) or acting_for(user, selectors.decision_followers())):
+    if not (is_director_assistant(user) or acting_for(user, selectors.decision_followers())):
         negotiating = negotiating.filter(Q(contract__handler=user) | Q(issued_by=user))
-    negotiator = acting_for(user, selectors.xxx_negotiators()) is not None
+    negotiator = bool(rules.acts_for_xxx_negotiators(user))
     seen = set()
     for handoff in negotiating.order_by("updated_at"):
         seen.add(handoff.pk)

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py (the permission layer)
     "simple_history",
     "django_htmx",
-    "django_celery_beat",
     "axes",
     # Our apps, in dependency order: each depends only on the ones above it.
     "marketing_portal.apps.PortalConfig",
@@ -142,6 +141,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 GUARDIAN_RAISE_403 = False
+# guardian's check looks for its own backend by name; ours (marketing_portal.backends.RecordGrantBackend) is its
+# subclass, asked only for the model permissions guardian grants.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors are sent to the login page
 
 # --- Language, time -----------------------------------------------------------------------------
@@ -185,7 +187,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One source for the periodic work: CELERY_BEAT_SCHEDULE below (reviewed code, the same in every environment).
+# Beat keeps only its last-run times in this file; there is no second schedule in the database.
+CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME",
+                                    default=str(BASE_DIR / "var" / "celerybeat-schedule"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -207,7 +213,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Link tasks between apps (marketing_portal.links) wait this long for a row lock, then fail and are retried.
 LINK_LOCK_TIMEOUT_MS = env.int("LINK_LOCK_TIMEOUT_MS", default=10_000)
 
-# Periodic work. Every periodic task is idempotent by its own key, so a repeated or missed run is harmless.
+# Periodic work — the only schedule (see README, "Periodic work"). Every periodic task is idempotent by its own key,
+# so a repeated or missed run is harmless; times are Beijing time (CELERY_TIMEZONE).
 CELERY_BEAT_SCHEDULE = {
     "portal-health": {"task": "marketing_portal.tasks.health_task", "schedule": 300.0},
     # Daily: objection and reply deadlines, overdue loans of contract originals (CON-8, CON-10); idempotent by key.

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import periods
-from .access import has_role
 from .files import attachment_for_download
 from .forms import CalendarDayForm, PeriodCheckForm, PolicyChangeForm
 from .links import open_link_failures
@@ -28,7 +27,7 @@ from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
 from .services import calendar_day_remove, calendar_day_set
-from .web import apply_errors
+from .web import apply_errors, require_perm
 
 
 class LoginView(auth_views.LoginView):
@@ -64,8 +63,6 @@ def inbox(request):
 def inbox_mark_read(request):
     raw = request.POST.get("notification")
     notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
-    if request.htmx:
-        return render(request, "portal/_unread_badge.html", {"unread_count": unread_count(request.user)})
     return redirect(request.POST.get("next") or "inbox")
 
 
@@ -75,7 +72,8 @@ def notification_open(request, pk):
     """Mark one message read and follow its link (a POST: reading changes the message's state)."""
     from django.shortcuts import get_object_or_404
 
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    note = get_object_or_404(Notification, pk=pk)
+    require_perm(request, "portal.read_notification", note)  # another person's message: 404
     notification_mark_read(user=request.user, notification_id=note.pk)
     return redirect(note.url or "inbox")
 
@@ -212,9 +210,8 @@ def policy_version_detail(request, version):
 
 @login_required
 def health(request):
-    """Whether the database, the cache and the background worker are alive (administrators)."""
-    if not has_role(request.user, "sysadmin") and not request.user.is_superuser:
-        return HttpResponse(status=404)
+    """Whether the database, the cache, the background worker and the links between apps are alive (administrators)."""
+    require_perm(request, "portal.see_status")
     checks = {}
     try:
         with connection.cursor() as cursor:

@@ -11,8 +11,8 @@ in one place, and a new role or rule is one line. Conventions:
 * an active superuser passes every ``has_perm`` (Django's rule); predicates themselves never look at
   ``is_superuser`` — use ``is_superuser`` explicitly where a selector must widen for one.
 * grants to one named person on one record stay with django-guardian (``obj_perm``);
-* the object of ``user.has_perm("<app>.…", obj)`` must be a record of that app (django-guardian refuses a perm
-  of one app on another app's record): ask ``org.delegate_approvals`` of a Person, not of a User.
+* a rule may be asked of another app's record (``handoff.raise_for_contract`` of a Contract): django-guardian,
+  which refuses that, is asked only for the model permissions it grants (``marketing_portal.backends``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ is_authenticated = rules.is_authenticated
 # One position each
 is_marketing_director = role_in(Role.MARKETING_DIRECTOR, name="is_marketing_director")
 is_management_manager = role_in(Role.MANAGEMENT_MANAGER, name="is_management_manager")
+is_director_assistant = role_in(Role.DIRECTOR_ASSISTANT, name="is_director_assistant")
 is_sales_manager = role_in(Role.SALES_MANAGER, name="is_sales_manager")
 is_regional_manager = role_in(Role.REGIONAL_MANAGER, name="is_regional_manager")
 is_sales_clerk = role_in(Role.SALES_CLERK, name="is_sales_clerk")
@@ -66,6 +67,7 @@ is_sysadmin = role_in(Role.SYSADMIN, name="is_sysadmin")
 # Groups of positions (org.roles)
 is_marketing_leadership = role_in(*MARKETING_LEADERSHIP, name="is_marketing_leadership")
 is_marketing_office = role_in(*MARKETING_OFFICE, name="is_marketing_office")
+is_marketing_staff = role_in(*MARKETING_OFFICE, Role.REGIONAL_MANAGER, Role.SALESPERSON, name="is_marketing_staff")
 is_finance = role_in(*FINANCE, name="is_finance")
 is_administration = role_in(*ADMINISTRATION, name="is_administration")
 is_executive = role_in(*EXECUTIVES, name="is_executive")

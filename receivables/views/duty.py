@@ -80,7 +80,9 @@ def duty_lift_view(request, pk):
 def adjustment_decide_view(request, pk):
     adjustment = get_object_or_404(selectors.adjustments_visible_to(request.user), pk=pk)
     form = forms.AdjustmentDecisionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(adjustment.project.get_absolute_url() + "#adjustments")
     try:
         services.adjustment_decide(adjustment_id=adjustment.pk, by=request.user,
                                    approve=request.POST.get("decision") == "approve",
