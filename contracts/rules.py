@@ -297,6 +297,8 @@ for _name, _predicate in NAMED_PERSON_RULES.items():
 
 def allowed(user, name: str, obj=None) -> bool:
     """Ask one rule of this module, whichever kind it is (services, selectors and the rules test use it)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
     if name in NAMED_PERSON_RULES:
-        return bool(getattr(user, "is_authenticated", False) and rules.test_rule(name, user, obj))
+        return bool(rules.test_rule(name, user, obj))
     return bool(user.has_perm(name, obj))

@@ -22,7 +22,7 @@ from .steps import begin_step, check_unchanged, close_step, notify_handler, open
 def contract_approve(*, contract_id: int, by, kind: str, comment: str = "", step_id: int | None = None) -> Contract:
     """Approve one review step; the chain moves on when the step (or both joint steps) are done."""
     if kind not in APPROVAL_KINDS:
-        raise WorkflowError(_("Only a review step can be approved."))
+        raise WorkflowError(_("Only a review step can be approved."), code="not_a_review_step")
     contract, step, principal = begin_step(contract_id, kind, by, step_id)
     digest = check_unchanged(contract)
     policy = current_policy()
@@ -67,7 +67,7 @@ def contract_approve(*, contract_id: int, by, kind: str, comment: str = "", step
 def contract_reject(*, contract_id: int, by, kind: str, comment: str, step_id: int | None = None) -> Contract:
     """Reject with a comment: the draft returns to the handler; the next submission is a new version."""
     if kind not in APPROVAL_KINDS:
-        raise WorkflowError(_("Only a review step can be rejected."))
+        raise WorkflowError(_("Only a review step can be rejected."), code="not_a_review_step")
     if not (comment or "").strip():
         raise ValidationError({"comment": [_("Say why the contract is rejected, so the handler can correct it.")]})
     contract, step, principal = begin_step(contract_id, kind, by, step_id)

@@ -127,7 +127,7 @@ def contract_archive(*, contract_id: int, by, cabinet: str, box: str, step_id: i
 def contract_acknowledge_copy(*, contract_id: int, by, kind: str, step_id: int | None = None) -> Contract:
     """Art. 17: Finance and Marketing each confirm they received their copy; then the contract is filed."""
     if kind not in (StepKind.COPY_FINANCE, StepKind.COPY_MARKETING):
-        raise WorkflowError(_("Only a copy can be acknowledged."))
+        raise WorkflowError(_("Only a copy can be acknowledged."), code="not_a_copy_step")
     contract, step, principal = begin_step(contract_id, kind, by, step_id)
     now = timezone.now()
     close_step(step, status=StepStatus.DONE, by=by, principal=principal, now=now,

@@ -23,7 +23,7 @@ def lock_contract(contract_id: int) -> Contract:
     try:
         return Contract.objects.select_for_update().get(pk=contract_id)
     except Contract.DoesNotExist:
-        raise WorkflowError(_("This contract does not exist.")) from None
+        raise WorkflowError(_("This contract does not exist."), code="no_such_contract") from None
 
 
 def _after_commit_transition(contract: Contract, old_state: str, new_state: str, by) -> None:

@@ -23,7 +23,7 @@ def dispute_open(*, contract_id: int, by, opened_on: date, subject: str, descrip
                  our_position: str = "") -> Dispute:
     contract = lock_contract(contract_id)
     if contract.state not in (*SIGNED_STATES, ContractState.TERMINATED):
-        raise WorkflowError(_("Disputes are recorded on signed contracts."))
+        raise WorkflowError(_("Disputes are recorded on signed contracts."), code="not_in_force")
     require_handler_side(contract, by, "contracts.keep_disputes")
     errors = {}
     if opened_on is None or opened_on > timezone.localdate():
@@ -46,7 +46,7 @@ def dispute_update(*, dispute_id: int, by, status: str, note: str = "", outcome:
     contract = lock_contract(dispute.contract_id)
     require_handler_side(contract, by, "contracts.keep_disputes")
     if dispute.status == DisputeStatus.CLOSED:
-        raise WorkflowError(_("This dispute is closed."))
+        raise WorkflowError(_("This dispute is closed."), code="dispute_closed")
     if status not in DisputeStatus.values:
         raise ValidationError({"status": [_("Choose a status.")]})
     if status == DisputeStatus.CLOSED:

@@ -211,8 +211,8 @@ def contract_update(*, contract_id: int, by, **fields) -> Contract:
     if contract.state != ContractState.DRAFT:
         raise WorkflowError(
             _("The contract is “%(state)s”: its terms can only change while it is a draft. Ask a reviewer to "
-              "reject it, or make a supplementary agreement after signing.") % {"state": contract.get_state_display()}
-        )
+              "reject it, or make a supplementary agreement after signing.") % {"state": contract.get_state_display()},
+              code="not_draft")
     _require_editor(contract, by)
     current = {
         "title": contract.title, "kind": contract.kind, "direction": contract.direction,
@@ -233,7 +233,8 @@ def contract_update(*, contract_id: int, by, **fields) -> Contract:
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
     if contract.parent_id and ("direction" in fields or "customer" in fields):
-        raise WorkflowError(_("A supplementary or termination agreement keeps the parties of the original."))
+        raise WorkflowError(_("A supplementary or termination agreement keeps the parties of the original."),
+                            code="parties_fixed")
     current.update(fields)
     # A draft keeps its handler unless Marketing reassigns it.
     data = _check_draft(current, by if "handler" in fields else contract.handler)
@@ -253,7 +254,7 @@ def contract_withdraw(*, contract_id: int, by, reason: str) -> Contract:
     """A draft that will not be pursued is withdrawn, never deleted."""
     contract = lock_contract(contract_id)
     if contract.state != ContractState.DRAFT:
-        raise WorkflowError(_("Only a draft can be withdrawn."))
+        raise WorkflowError(_("Only a draft can be withdrawn."), code="not_draft")
     _require_editor(contract, by)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the draft is withdrawn.")]})
@@ -278,19 +279,21 @@ def contract_draft_file_add(*, contract_id: int, by, upload):
     return attachment_add(owner=contract, upload=upload, by=by, slot="draft", allowed=DEFAULT_ALLOWED)
 
 
-def submission_problems(contract: Contract, *, on: date | None = None) -> list[str]:
-    """What stops the draft from being submitted (shown on the page before the user tries)."""
+def submission_problems(contract: Contract, *, on: date | None = None) -> list[ValidationError]:
+    """What stops the draft from being submitted, each with its code (shown on the page before the user tries)."""
     on = on or timezone.localdate()
-    problems = []
+    problems: list[ValidationError] = []
     policy = current_policy()
+
+    def problem(message: str, code: str) -> None:
+        problems.append(ValidationError(message, code=code))
+
     if contract.direction == Direction.SALES:
         if contract.customer_id is None:
-            problems.append(_("A sales contract needs a customer."))
+            problem(_("A sales contract needs a customer."), "no_customer")
         elif selectors.valid_due_diligence(contract.customer, on) is None:
-            problems.append(
-                _("No valid due-diligence record of “%(customer)s”: record the investigation of art. 8 first.")
-                % {"customer": contract.customer}
-            )
+            problem(_("No valid due-diligence record of “%(customer)s”: record the investigation of art. 8 first.")
+                    % {"customer": contract.customer}, "no_due_diligence")
     if contract.amount >= policy.major_contract_threshold or contract.is_foreign:
         missing = []
         if contract.legal_participant_id is None:
@@ -298,24 +301,20 @@ def submission_problems(contract: Contract, *, on: date | None = None) -> list[s
         if contract.technical_participant_id is None:
             missing.append(_("a technical participant"))
         if missing:
-            problems.append(
-                _("A major or foreign-related contract must name %(who)s for the negotiation (art. 7).")
-                % {"who": _(" and ").join(str(m) for m in missing)}
-            )
+            problem(_("A major or foreign-related contract must name %(who)s for the negotiation (art. 7).")
+                    % {"who": _(" and ").join(str(m) for m in missing)}, "participants_missing")
     if contract.template_version_id and not contract.template_version.active:
-        problems.append(_("The template version was replaced; choose the current version."))
+        problem(_("The template version was replaced; choose the current version."), "template_replaced")
     lines = list(contract.lines.all())
     if lines:
         total = sum((ln.amount for ln in lines), Decimal("0"))
         if total != contract.amount:
-            problems.append(
-                _("The lines add up to %(lines)s but the contract amount is %(amount)s.")
-                % {"lines": format_yuan(total), "amount": format_yuan(contract.amount)}
-            )
+            problem(_("The lines add up to %(lines)s but the contract amount is %(amount)s.")
+                    % {"lines": format_yuan(total), "amount": format_yuan(contract.amount)}, "lines_mismatch")
     if contract.ends_on < contract.starts_on:
-        problems.append(_("The term ends before it starts."))
+        problem(_("The term ends before it starts."), "term_reversed")
     if contract.parent_id and contract.parent.state not in SIGNED_STATES:
-        problems.append(_("The original contract is no longer in force."))
+        problem(_("The original contract is no longer in force."), "parent_not_in_force")
     return problems
 
 
@@ -347,7 +346,8 @@ def contract_submit(*, contract_id: int, by) -> Contract:
     contract = lock_contract(contract_id)
     if contract.state != ContractState.DRAFT:
         raise WorkflowError(
-            _("The contract is “%(state)s”; only a draft can be submitted.") % {"state": contract.get_state_display()})
+            _("The contract is “%(state)s”; only a draft can be submitted.") % {"state": contract.get_state_display()},
+            code="not_draft")
     require(by, "contracts.submit_contract", contract,
             message=_("Only the handler or the person who drafted the contract can submit it."))
     require_not_collection_only(by, work="contracts")
@@ -381,9 +381,9 @@ def contract_amendment_create(*, parent_id: int, by, relation: str, title: str, 
     if relation not in Relation.values:
         raise ValidationError({"relation": [_("Choose supplementary or termination agreement.")]})
     if parent.state not in SIGNED_STATES:
-        raise WorkflowError(_("Only a signed contract in force can be changed or terminated."))
+        raise WorkflowError(_("Only a signed contract in force can be changed or terminated."), code="not_in_force")
     if parent.parent_id:
-        raise WorkflowError(_("Change the original contract, not one of its agreements."))
+        raise WorkflowError(_("Change the original contract, not one of its agreements."), code="not_original")
     require(by, "contracts.amend_contract", parent,
             message=_("Only the handler's side or the Marketing office can change or terminate a contract in force."))
     if not (reason or "").strip():
@@ -391,7 +391,8 @@ def contract_amendment_create(*, parent_id: int, by, relation: str, title: str, 
     open_amendments = parent.amendments.exclude(state__in=[*SIGNED_STATES, ContractState.CANCELLED,
                                                            ContractState.TERMINATED])
     if open_amendments.exists():
-        raise WorkflowError(_("An agreement to this contract is already under way; finish or withdraw it first."))
+        raise WorkflowError(_("An agreement to this contract is already under way; finish or withdraw it first."),
+                            code="agreement_open")
     return contract_create(
         by=by, title=title, kind=ContractKind.AGREEMENT, direction=parent.direction, customer=parent.customer,
         region=parent.region, handler=parent.handler,

@@ -25,7 +25,7 @@ def handler_change_start(*, contract_id: int, by, to_handler, reason: str, open_
     """Art. 14: Marketing arranges a hand-over; both handlers confirm, then the new one takes over."""
     contract = lock_contract(contract_id)
     if contract.state in (ContractState.CANCELLED, ContractState.TERMINATED):
-        raise WorkflowError(_("This contract is closed."))
+        raise WorkflowError(_("This contract is closed."), code="contract_closed")
     require(by, "contracts.arrange_handover", contract,
             message=_("Marketing leadership or the regional manager arranges a change of handler."))
     errors = {}
@@ -40,7 +40,8 @@ def handler_change_start(*, contract_id: int, by, to_handler, reason: str, open_
     if errors:
         raise ValidationError(errors)
     if contract.handler_changes.filter(status=HandoverStatus.PENDING).exists():
-        raise WorkflowError(_("A hand-over of this contract is already waiting for confirmation."))
+        raise WorkflowError(_("A hand-over of this contract is already waiting for confirmation."),
+                            code="handover_open")
     change = HandlerChange.objects.create(contract=contract, from_handler=contract.handler, to_handler=to_handler,
                                           reason=reason.strip(), open_items=open_items.strip(), created_by=by)
     url = contract.get_absolute_url()
@@ -57,16 +58,16 @@ def handler_change_confirm(*, change_id: int, by) -> HandlerChange:
     change = HandlerChange.objects.select_for_update().get(pk=change_id)
     contract = lock_contract(change.contract_id)
     if change.status != HandoverStatus.PENDING:
-        raise WorkflowError(_("This hand-over is no longer waiting for confirmation."))
+        raise WorkflowError(_("This hand-over is no longer waiting for confirmation."), code="handover_closed")
     now = timezone.now()
     if by.pk == change.from_handler_id and change.from_confirmed_at is None:
         change.from_confirmed_at = now
     elif by.pk == change.to_handler_id and change.to_confirmed_at is None:
         change.to_confirmed_at = now
     elif by.pk in (change.from_handler_id, change.to_handler_id):
-        raise WorkflowError(_("You have already confirmed this hand-over."))
+        raise WorkflowError(_("You have already confirmed this hand-over."), code="already_confirmed")
     else:
-        raise WorkflowError(_("Only the two handlers confirm the hand-over."))
+        raise WorkflowError(_("Only the two handlers confirm the hand-over."), code="forbidden")
     if change.from_confirmed_at and change.to_confirmed_at:
         change.status = HandoverStatus.CONFIRMED
         contract.handler = change.to_handler
@@ -84,7 +85,7 @@ def handler_change_confirm(*, change_id: int, by) -> HandlerChange:
 def handler_change_cancel(*, change_id: int, by) -> HandlerChange:
     change = HandlerChange.objects.select_for_update().get(pk=change_id)
     if change.status != HandoverStatus.PENDING:
-        raise WorkflowError(_("This hand-over is no longer waiting for confirmation."))
+        raise WorkflowError(_("This hand-over is no longer waiting for confirmation."), code="handover_closed")
     require(by, "contracts.cancel_handover", change,
             message=_("Only the person who arranged it can cancel the hand-over."))
     change.status = HandoverStatus.CANCELLED

@@ -44,14 +44,15 @@ def loan_request(*, contract_id: int, by, purpose: str, return_due_on: date) -> 
     if errors:
         raise ValidationError(errors)
     if contract.loans.filter(state__in=OPEN_LOAN_STATES).exists():
-        raise WorkflowError(_("This original already has an open loan; it can be borrowed again once returned."))
+        raise WorkflowError(_("This original already has an open loan; it can be borrowed again once returned."),
+                            code="open_loan")
     try:
         with transaction.atomic():
             loan = Loan.objects.create(contract=contract, borrower=by, purpose=purpose.strip(),
                                        return_due_on=return_due_on, policy_version=policy.version)
     except IntegrityError:
-        raise WorkflowError(_("This original already has an open loan; it can be borrowed again once returned.")) \
-            from None
+        raise WorkflowError(_("This original already has an open loan; it can be borrowed again once returned."),
+                            code="open_loan") from None
     approvers = loan_approvers()
     url = contract.get_absolute_url()
     subject = stored(gettext_lazy("Request to borrow the original of “%(title)s”"), title=contract.title)
@@ -71,12 +72,14 @@ def _lock_loan(loan_id: int) -> Loan:
 def loan_decide(*, loan_id: int, by, approve: bool, comment: str = "") -> Loan:
     loan = _lock_loan(loan_id)
     if loan.state != LoanState.REQUESTED:
-        raise WorkflowError(_("This request was already decided (%(state)s).") % {"state": loan.get_state_display()})
+        raise WorkflowError(_("This request was already decided (%(state)s).") % {"state": loan.get_state_display()},
+                            code="already_decided")
     principal = acting_for(by, loan_approvers())
     if principal is None:
-        raise WorkflowError(_("Only the head of Administration (or their delegate) approves loans of originals."))
+        raise WorkflowError(_("Only the head of Administration (or their delegate) approves loans of originals."),
+                            code="forbidden")
     if approves_own_loan(by, loan):
-        raise WorkflowError(_("Nobody approves their own request."))
+        raise WorkflowError(_("Nobody approves their own request."), code="own_request")
     if not approve and not comment.strip():
         raise ValidationError({"comment": [_("Say why the loan is refused.")]})
     loan.state = LoanState.APPROVED if approve else LoanState.REJECTED
@@ -91,7 +94,7 @@ def loan_decide(*, loan_id: int, by, approve: bool, comment: str = "") -> Loan:
 def loan_hand_out(*, loan_id: int, by) -> Loan:
     loan = _lock_loan(loan_id)
     if loan.state != LoanState.APPROVED:
-        raise WorkflowError(_("Only an approved loan can be handed out."))
+        raise WorkflowError(_("Only an approved loan can be handed out."), code="loan_not_approved")
     require(by, "contracts.hand_out_loan", loan, message=_("Only Administration hands out originals."))
     loan.state, loan.lent_by, loan.lent_at = LoanState.LENT, by, timezone.now()
     loan.save()
@@ -103,7 +106,7 @@ def loan_hand_out(*, loan_id: int, by) -> Loan:
 def loan_return(*, loan_id: int, by) -> Loan:
     loan = _lock_loan(loan_id)
     if loan.state != LoanState.LENT:
-        raise WorkflowError(_("Only a lent original can be returned."))
+        raise WorkflowError(_("Only a lent original can be returned."), code="loan_not_lent")
     require(by, "contracts.return_loan", loan, message=_("Administration records the return of an original."))
     loan.state, loan.returned_to, loan.returned_at = LoanState.RETURNED, by, timezone.now()
     loan.save()
@@ -115,7 +118,7 @@ def loan_return(*, loan_id: int, by) -> Loan:
 def loan_cancel(*, loan_id: int, by) -> Loan:
     loan = _lock_loan(loan_id)
     if loan.state not in (LoanState.REQUESTED, LoanState.APPROVED):
-        raise WorkflowError(_("Only a loan not yet handed out can be withdrawn."))
+        raise WorkflowError(_("Only a loan not yet handed out can be withdrawn."), code="loan_handed_out")
     require(by, "contracts.cancel_loan", loan, message=_("Only the borrower can withdraw the request."))
     loan.state = LoanState.CANCELLED
     loan.save()

@@ -45,7 +45,7 @@ def milestone_complete(*, milestone_id: int, by, done_on: date, notes: str = "")
     contract = lock_contract(milestone.contract_id)
     require_handler_side(contract, by)
     if milestone.done_on:
-        raise WorkflowError(_("This milestone was already recorded as done."))
+        raise WorkflowError(_("This milestone was already recorded as done."), code="already_done")
     if done_on is None or done_on > timezone.localdate():
         raise ValidationError({"done_on": [_("Enter the date it was done (not in the future).")]})
     milestone.done_on = done_on
@@ -105,7 +105,7 @@ def non_performance_object(*, record_id: int, by, sent_on: date, text: str, lett
     contract = lock_contract(record.contract_id)
     require_handler_side(contract, by)
     if record.status != NonPerformanceStatus.OPEN:
-        raise WorkflowError(_("The objection letter was already recorded."))
+        raise WorkflowError(_("The objection letter was already recorded."), code="already_done")
     errors = {}
     if sent_on is None or sent_on > timezone.localdate() or sent_on < record.noticed_on:
         errors["sent_on"] = [_("Enter the date the letter was sent (between noticing and today).")]
@@ -130,7 +130,7 @@ def non_performance_resolve(*, record_id: int, by, resolution: str) -> NonPerfor
     contract = lock_contract(record.contract_id)
     require_handler_side(contract, by)
     if record.status == NonPerformanceStatus.RESOLVED:
-        raise WorkflowError(_("This was already resolved."))
+        raise WorkflowError(_("This was already resolved."), code="already_done")
     if not (resolution or "").strip():
         raise ValidationError({"resolution": [_("Say how it was resolved.")]})
     record.status, record.resolution = NonPerformanceStatus.RESOLVED, resolution.strip()
@@ -172,7 +172,7 @@ def objection_answer(*, objection_id: int, by, replied_on: date, reply: str, let
     contract = lock_contract(record.contract_id)
     require_handler_side(contract, by)
     if record.status != ObjectionStatus.OPEN:
-        raise WorkflowError(_("This objection was already answered."))
+        raise WorkflowError(_("This objection was already answered."), code="already_done")
     errors = {}
     if replied_on is None or replied_on > timezone.localdate() or replied_on < record.received_on:
         errors["replied_on"] = [_("Enter the date of the reply (between receipt and today).")]

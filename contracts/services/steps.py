@@ -30,8 +30,7 @@ def open_step(contract: Contract, kind: str, *, now=None) -> ApprovalStep:
     if not people:
         raise WorkflowError(
             _("Nobody in the org chart is responsible for “%(step)s”; ask the administrator to fill the position.")
-            % {"step": StepKind(kind).label}
-        )
+            % {"step": StepKind(kind).label}, code="nobody_responsible")
     step.assignees.set(people)
     recipients = people + delegates_of(people)
     url = contract.get_absolute_url()
@@ -75,20 +74,18 @@ def _pending_step(contract: Contract, kind: str, step_id: int | None) -> Approva
     if step is None or (step_id and step.kind != kind):
         raise WorkflowError(
             _("“%(step)s” is not waiting on this contract now (it is “%(state)s”).")
-            % {"step": StepKind(kind).label, "state": contract.get_state_display()}
-        )
+            % {"step": StepKind(kind).label, "state": contract.get_state_display()}, code="not_waiting")
     if step.status != StepStatus.PENDING:
         if step.decided_by_id:
             raise WorkflowError(
                 _("This step was already decided: %(status)s by %(who)s at %(when)s. The page you used was out of "
                   "date; nothing was changed.") % {
                     "status": step.get_status_display(), "who": display_name(step.decided_by),
-                    "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M")}
-            )
+                    "when": timezone.localtime(step.decided_at).strftime("%Y-%m-%d %H:%M")}, code="already_decided")
         raise WorkflowError(_("This step is closed (%(status)s); nothing was changed.")
-                            % {"status": step.get_status_display()})
+                            % {"status": step.get_status_display()}, code="step_closed")
     if step.version != contract.version:
-        raise WorkflowError(_("This version is no longer under review; nothing was changed."))
+        raise WorkflowError(_("This version is no longer under review; nothing was changed."), code="stale_version")
     return step
 
 
@@ -117,7 +114,8 @@ def check_unchanged(contract: Contract) -> str:
     current = contract.compute_hash()
     if contract.content_hash and current != contract.content_hash:
         raise WorkflowError(
-            _("The contract was changed after it was submitted; it must be rejected and submitted again."))
+            _("The contract was changed after it was submitted; it must be rejected and submitted again."),
+            code="changed_after_submission")
     return current
 
 
@@ -146,8 +144,7 @@ def begin_step(contract_id: int, kind: str, by, step_id: int | None):
             _pending_step(contract, kind, step.pk)  # raises "already decided by …"
         raise WorkflowError(
             _("“%(step)s” cannot be done now: the contract is “%(state)s”. Steps cannot be skipped or repeated.")
-            % {"step": StepKind(kind).label, "state": contract.get_state_display()}
-        )
+            % {"step": StepKind(kind).label, "state": contract.get_state_display()}, code="out_of_order")
     step = _pending_step(contract, kind, step_id)
     principal = step_actor(step, contract, by)
     return contract, step, principal
