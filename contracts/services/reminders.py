@@ -23,28 +23,32 @@ def reminders_send(*, today: date | None = None) -> int:
         return _send(today or timezone.localdate())
 
 
-def _send(today: date) -> int:
-    policy = current_policy()
+def _handler_reminders(records, *, today: date, marks, due_field: str, event: str, overdue, coming) -> int:
+    """Remind each record's handler on the marked days before its deadline and once it is overdue."""
     sent = 0
-    marks = sorted(set(policy.reminder_days_before) | {0})
-    for record in NonPerformance.objects.filter(status=NonPerformanceStatus.OPEN).select_related("contract__handler"):
-        days_left = (record.objection_due_on - today).days
+    for record in records.select_related("contract__handler"):
+        due = getattr(record, due_field)
+        days_left = (due - today).days
         if days_left in marks or days_left < 0:
             tag = "overdue" if days_left < 0 else f"d{days_left}"
-            subject = (_("Overdue: objection letter for “%(title)s” was due %(due)s") if days_left < 0 else
-                       _("Objection letter for “%(title)s” due %(due)s")) % {
-                "title": record.contract.title, "due": record.objection_due_on.isoformat()}
-            sent += notify_many(recipients=[record.contract.handler], key=event_key("np-remind", record, tag),
+            subject = (overdue if days_left < 0 else coming) % {"title": record.contract.title, "due": due.isoformat()}
+            sent += notify_many(recipients=[record.contract.handler], key=event_key(event, record, tag),
                                 subject=subject, url=record.contract.get_absolute_url())
-    for record in IncomingObjection.objects.filter(status=ObjectionStatus.OPEN).select_related("contract__handler"):
-        days_left = (record.reply_due_on - today).days
-        if days_left in marks or days_left < 0:
-            tag = "overdue" if days_left < 0 else f"d{days_left}"
-            subject = (_("Overdue: reply to the objection on “%(title)s” was due %(due)s") if days_left < 0 else
-                       _("Reply to the objection on “%(title)s” due %(due)s")) % {
-                "title": record.contract.title, "due": record.reply_due_on.isoformat()}
-            sent += notify_many(recipients=[record.contract.handler], key=event_key("obj-remind", record, tag),
-                                subject=subject, url=record.contract.get_absolute_url())
+    return sent
+
+
+def _send(today: date) -> int:
+    marks = sorted(set(current_policy().reminder_days_before) | {0})
+    sent = _handler_reminders(
+        NonPerformance.objects.filter(status=NonPerformanceStatus.OPEN), today=today, marks=marks,
+        due_field="objection_due_on", event="np-remind",
+        overdue=_("Overdue: objection letter for “%(title)s” was due %(due)s"),
+        coming=_("Objection letter for “%(title)s” due %(due)s"))
+    sent += _handler_reminders(
+        IncomingObjection.objects.filter(status=ObjectionStatus.OPEN), today=today, marks=marks,
+        due_field="reply_due_on", event="obj-remind",
+        overdue=_("Overdue: reply to the objection on “%(title)s” was due %(due)s"),
+        coming=_("Reply to the objection on “%(title)s” due %(due)s"))
     keepers = loan_keepers()
     for loan in Loan.objects.filter(state=LoanState.LENT, return_due_on__lt=today).select_related("contract",
                                                                                                    "borrower"):
@@ -55,8 +59,3 @@ def _send(today: date) -> int:
         sent += notify_many(recipients=[loan.borrower, *keepers], key=event_key("loan-overdue", loan, week),
                             subject=subject, url=loan.contract.get_absolute_url())
     return sent
-
-
-# --------------------------------------------------------------------------------------------------
-# Audit: the history records who acted even outside a web request (tasks, the demo seed, other apps).
-# --------------------------------------------------------------------------------------------------
