@@ -149,3 +149,37 @@ def test_admins_see_the_banner_on_every_page_and_others_do_not(demo, client):
         assert f'id="calendar-warning-{year}"' in page and f"{year} 年的节假日安排尚未确认" in page
     client.force_login(demo.user("sales_hb"))
     assert "calendar-warning" not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("date,kind,name\n2031-01-01,holiday,元旦\n2031-01-02,rest,元旦\n", "第3行：类型“rest”无效"),  # unknown kind
+        ("date,kind,name\n2032-01-01,holiday,元旦\n", "第2行：2032-01-01 不在正在录入的 2031 年内"),  # outside the year
+        ("date,kind,name\n2031-01-03,workday,元旦\n", "第2行：2031-01-03 是星期五：调休上班日只能是周六或周日"),
+        ("date,kind,name\n2031-01-04,holiday,元旦\n2031-01-04,workday,元旦\n", "第3行：2031-01-04 已在第2行录为休息日"),
+    ],
+)
+def test_bad_days_at_save_are_refused_with_their_line_and_nothing_stored_changes(demo, client, payload, message):
+    admin = demo.user("sysadmin")
+    calendar_day_set(day=date(2031, 3, 3), kind="holiday", name="地方假日", by=admin)
+    calendar_year_confirm(year=2031, notice="国办发明电〔2030〕9号", by=admin)
+    before = list(CalendarDay.objects.values_list("day", "kind", "name"))
+    client.force_login(admin)
+    fingerprint = client.post(reverse("calendar-preview", args=[2031]), {"text": NOTICE_2031}).context[
+        "carry"].initial["fingerprint"]
+    response = client.post(reverse("calendar-import", args=[2031]),
+                           {"payload": payload, "source": "file", "fingerprint": fingerprint}, follow=True)
+    assert message in response.content.decode()
+    assert list(CalendarDay.objects.values_list("day", "kind", "name")) == before
+    assert CalendarYear.objects.get(year=2031).confirmed_at is not None  # the confirmation stands
+
+
+def test_the_calendar_page_reads_a_bounded_number_of_queries(demo, client, django_assert_max_num_queries):
+    admin = demo.user("sysadmin")
+    for day in range(1, 21):
+        calendar_day_set(day=date(2031, 1, day), kind="holiday", name="元旦", by=admin)
+    client.force_login(admin)
+    client.get(reverse("calendar"), {"year": 2031})  # warm the per-process calendar cache
+    with django_assert_max_num_queries(17):  # the same for any number of entered days
+        assert client.get(reverse("calendar"), {"year": 2031}).status_code == 200
