@@ -1,16 +1,25 @@
-"""The shell's permission layer (django-rules): the inbox, the policy pages and the status page.
+"""Permission rules of the shared shell (django-rules): who keeps the working-day calendar, who reads a message,
+who changes the policy, who sees the status page.
+
+The people who may enter calendar days (model permission ``portal.add_calendarday``, given to the system
+administrator, the Management Manager and the Head of Administration by ``org.roles``) keep the
+calendar: they enter a year at once and confirm it against the State Council's notice, and they see
+the banner while a year in use is not confirmed.
 
 The shell sits left of ``org`` and cannot use its role predicates; it names the one role it needs by its group
-name (the calendar keeps its own checks, ``portal.add_calendarday``). Views and templates ask these rules.
+name. Views and templates ask these rules.
 """
-
-from __future__ import annotations
 
 import rules
 
 from .access import has_role
 
 SYSADMIN = "sysadmin"  # org.roles.Role.SYSADMIN: the system administrators' group
+
+
+@rules.predicate
+def keeps_the_calendar(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm("portal.add_calendarday")
 
 
 @rules.predicate
@@ -29,6 +38,8 @@ def may_issue_policy_versions(user) -> bool:
     return user.has_perm("portal.add_policyversion")
 
 
+rules.add_perm("portal.enter_calendaryear", keeps_the_calendar)
+rules.add_perm("portal.confirm_calendaryear", keeps_the_calendar)
 rules.add_perm("portal.see_status", is_system_administrator)
 rules.add_perm("portal.read_notification", is_recipient)
 rules.add_perm("portal.see_policy", rules.is_authenticated)

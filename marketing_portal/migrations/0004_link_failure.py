@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_number_counter'),
+        ('portal', '0003_calendar_years_and_tracked_deadlines'),
     ]
 
     operations = [
