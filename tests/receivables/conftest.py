@@ -12,13 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 TODAY = date(2026, 11, 29)
 
 
-def credit_code(n: int) -> str:
-    from stdnum.cn import uscc
-
-    body = f"91330000MA1{n:06d}"[:17]
-    return body + uscc.calc_check_digit(body)
-
-
 def pdf_upload(name="scan.pdf", text=b"report"):
     content = b"%PDF-1.4\n1 0 obj<<>>endobj\n" + text + b"\n%%EOF\n"
     return SimpleUploadedFile(name, content, content_type="application/pdf")
@@ -42,31 +35,33 @@ def on_day(clock):
 
 
 class Factory:
-    """Projects built like the portal builds them: a signed sales contract, then the receivables services."""
+    """Projects built like the portal builds them: a sales contract drafted by its owner and taken through the
+    approval chain to signed by the shared factories (``tests/factories.py``, on the signing day), then the
+    receivables services."""
 
     def __init__(self, demo):
+        from tests.factories import Factories
+
         self.demo = demo
+        self.make = Factories(demo)
         self.n = 0
 
-    def customer(self, region="HB"):
-        from contracts.models import Customer
-
-        self.n += 1
-        return Customer.objects.create(name=f"测试供电公司{self.n:04d}", credit_code=credit_code(self.n),
-                                       region=self.demo.region(region), created_by=self.demo.user("clerk"))
+    def customer(self, region="HB", by="clerk"):
+        return self.make.customer(region=region, by=by)
 
     def contract(self, *, owner="sales_hb", amount=Decimal("1000000.00"), retention=Decimal("5.00"), warranty=12,
-                 signed_on=date(2024, 11, 1), region=None, state="filed", customer=None):
-        from contracts.models import Contract
+                 signed_on=date(2024, 11, 1), region=None, state="signed", customer=None):
+        from tests.factories import MAJOR_AMOUNT
 
         user = self.demo.user(owner)
-        region = region or user.person.regions.first().code
-        customer = customer or self.customer(region)
-        return Contract.objects.create(
-            title=f"{customer.name}配电工程{self.n}", direction="sales", customer=customer,
-            region=self.demo.region(region), handler=user, amount=amount, starts_on=signed_on,
-            ends_on=signed_on + timedelta(days=300), state=state, non_standard_reason="客户文本",
-            retention_percent=retention, warranty_months=warranty, created_by=user, signed_on=signed_on)
+        kw = dict(by=owner, amount=amount, retention_percent=retention, warranty_months=warranty,
+                  region_code=region or user.person.regions.first().code, customer=customer,
+                  starts_on=signed_on, ends_on=signed_on + timedelta(days=300),
+                  participants=amount >= MAJOR_AMOUNT / 2)  # over the major-contract threshold (art. 7)
+        contract = self.make.contract(on=signed_on, **kw)
+        if state == "draft":
+            return contract
+        return self.make.advance(contract, to=state, signed_on=signed_on, on=signed_on)
 
     def project(self, *, accepted_on: date | None = None, **kw):
         from receivables.services import project_register
