@@ -13,6 +13,13 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def field_errors(exc: ValidationError, key: str) -> list[str]:
+    """The messages a service's refusal gives for one field (e.g. the rows of a formset), none otherwise."""
+    if hasattr(exc, "error_dict"):
+        return [m for e in exc.error_dict.get(key, []) for m in e.messages]
+    return []
+
+
 def show_errors(request, exc: ValidationError) -> None:
     """A refusal of an action without a form of its own: each message at the top of the next page."""
     for message in exc.messages:

@@ -159,6 +159,15 @@ def _finance_actor(by):
     return principal
 
 
+def _stamp_review(costing: Costing, *, state: str, comment: str, by, principal, now, reason: str) -> None:
+    costing.state = state
+    costing.review_comment = comment
+    costing.reviewed_at, costing.reviewed_by = now, by
+    costing.reviewed_for = principal if principal.pk != by.pk else None
+    costing._change_reason = _on_behalf(by, principal) or reason
+    costing.save()
+
+
 @audited
 @transaction.atomic
 def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "", costing_id: int | None = None,
@@ -173,13 +182,9 @@ def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "",
         amount = parse_amount(suggested_amount, label=_("Suggested project amount"))
     except ValidationError as exc:
         raise ValidationError({"suggested_amount": exc.messages}) from None
-    costing.state = CostingState.ACCEPTED
     costing.suggested_amount = amount
-    costing.review_comment = (comment or "").strip()
-    costing.reviewed_at, costing.reviewed_by = now, by
-    costing.reviewed_for = principal if principal.pk != by.pk else None
-    costing._change_reason = _on_behalf(by, principal) or _("amount suggested")
-    costing.save()
+    _stamp_review(costing, state=CostingState.ACCEPTED, comment=(comment or "").strip(), by=by, principal=principal,
+                  now=now, reason=_("amount suggested"))
     handoff.state = HandoffState.NEGOTIATION
     handoff._change_reason = _("Finance suggested %(amount)s") % {"amount": format_yuan(amount)}
     handoff.save()
@@ -209,12 +214,8 @@ def costing_return(*, by, handoff_id: int, reason: str, costing_id: int | None =
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"comment": [_("Say what XXX must revise.")]})
-    costing.state = CostingState.RETURNED
-    costing.review_comment = reason
-    costing.reviewed_at, costing.reviewed_by = now, by
-    costing.reviewed_for = principal if principal.pk != by.pk else None
-    costing._change_reason = _on_behalf(by, principal) or _("returned for revision")
-    costing.save()
+    _stamp_review(costing, state=CostingState.RETURNED, comment=reason, by=by, principal=principal, now=now,
+                  reason=_("returned for revision"))
     revision = _open_costing(handoff, version=costing.version + 1, now=now)
     handoff.state = HandoffState.COSTING
     handoff._change_reason = _("costing v%(v)s returned for revision") % {"v": costing.version}

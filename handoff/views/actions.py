@@ -13,23 +13,11 @@ from django.views.decorators.http import require_POST
 
 from marketing_portal.money import format_yuan
 from marketing_portal.people import display_name
-from marketing_portal.web import apply_errors, require_perm, show_errors
+from marketing_portal.web import apply_errors, field_errors, show_errors
 
 from .. import forms, services
 from ..choices import CostingState, HandoffState
 from .detail import _detail_context, _load
-
-PAGE_SIZE = 25
-
-
-def _require_user(request) -> None:
-    require_perm(request, "handoff.use_handoffs")
-
-
-def _errors_of(exc: ValidationError, key: str) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for e in exc.error_dict.get(key, []) for m in e.messages]
-    return []
 
 
 # HND-2: costing by XXX (its own page: a table of cost lines)
@@ -66,7 +54,7 @@ def costing_view(request, pk):
                                               costing_id=int(request.POST.get("costing") or 0) or None)
         except ValidationError as exc:
             apply_errors(form, exc)
-            line_errors = _errors_of(exc, "lines")
+            line_errors = field_errors(exc, "lines")
         else:
             messages.success(request, _("Costing version %(v)s (%(total)s) was submitted to Finance; the review is due "
                                         "by %(due)s.") % {"v": costing.version, "total": format_yuan(costing.total),
@@ -82,6 +70,16 @@ def costing_view(request, pk):
 def _rerender(request, handoff_pk, **bound):
     handoff = _load(request, handoff_pk)
     return render(request, "handoff/detail.html", _detail_context(request, handoff, **bound), status=200)
+
+
+def _refused(request, handoff, exc: ValidationError, **bound):
+    """A step the service refused: field errors come back on the page's form (``bound``), the rest as messages."""
+    if hasattr(exc, "error_dict"):
+        for form in bound.values():
+            apply_errors(form, exc)
+        return _rerender(request, handoff.pk, **bound)
+    show_errors(request, exc)
+    return redirect(handoff)
 
 
 @login_required
@@ -105,10 +103,7 @@ def review_view(request, pk):
             messages.success(request, _("The suggested amount %(amount)s was sent to Marketing and XXX.")
                              % {"amount": format_yuan(costing.suggested_amount)})
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            apply_errors(form, exc)
-            return _rerender(request, handoff.pk, review_form=form)
-        show_errors(request, exc)
+        return _refused(request, handoff, exc, review_form=form)
     return redirect(handoff)
 
 
@@ -122,10 +117,7 @@ def round_view(request, pk):
         try:
             record = services.negotiation_record(by=request.user, handoff_id=handoff.pk, **data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                apply_errors(form, exc)
-                return _rerender(request, handoff.pk, round_form=form)
-            show_errors(request, exc)
+            return _refused(request, handoff, exc, round_form=form)
         else:
             messages.success(request, _("Round %(n)s was put on record.") % {"n": record.number})
             return redirect(f"{handoff.get_absolute_url()}#negotiation")
@@ -146,11 +138,7 @@ def decide_view(request, pk):
                                            amount=form.cleaned_data.get("amount", ""),
                                            notes=form.cleaned_data.get("notes", ""))
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            apply_errors(form, exc)
-            return _rerender(request, handoff.pk, decision_form=form)
-        show_errors(request, exc)
-        return redirect(handoff)
+        return _refused(request, handoff, exc, decision_form=form)
     messages.success(request, _("Decided %(amount)s. The construction contract was drafted for %(handler)s to check "
                                 "and submit for approval.")
                      % {"amount": format_yuan(decision.amount), "handler": display_name(handoff.contract.handler)})
@@ -167,12 +155,8 @@ def cancel_view(request, pk):
     try:
         services.handoff_cancel(by=request.user, handoff_id=handoff.pk, reason=form.cleaned_data.get("reason", ""))
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            apply_errors(form, exc)
-            return _rerender(request, handoff.pk, cancel_form=form)
-        show_errors(request, exc)
-    else:
-        messages.success(request, _("The liaison sheet was withdrawn."))
+        return _refused(request, handoff, exc, cancel_form=form)
+    messages.success(request, _("The liaison sheet was withdrawn."))
     return redirect(handoff)
 
 

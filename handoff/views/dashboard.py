@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,18 +15,6 @@ from marketing_portal.web import require_perm
 
 from .. import forms, selectors
 from ..choices import HandoffState, Party
-
-PAGE_SIZE = 25
-
-
-def _require_user(request) -> None:
-    require_perm(request, "handoff.use_handoffs")
-
-
-def _errors_of(exc: ValidationError, key: str) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for e in exc.error_dict.get(key, []) for m in e.messages]
-    return []
 
 
 # HND-6: on-time rates per party and month
@@ -43,7 +30,7 @@ def _dashboard_params(request):
 
 @login_required
 def dashboard(request):
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     form, year, region = _dashboard_params(request)
     rates = selectors.on_time_rates(request.user, year=year, region=region)
     chart = {
@@ -61,7 +48,7 @@ def dashboard(request):
 
 @login_required
 def dashboard_export(request):
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     _form, year, region = _dashboard_params(request)
     rates = selectors.on_time_rates(request.user, year=year, region=region)
     names = {Party.XXX: _("XXX costing"), Party.FINANCE: _("Finance review")}

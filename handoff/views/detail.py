@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
@@ -11,24 +10,11 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.documents import pdf_response, render_pdf
 from marketing_portal.files import attachments_of
-from marketing_portal.web import require_perm
 from org.rules import collection_only_reason
 
 from .. import forms, rules, selectors
 from ..choices import CostingState, HandoffState, Party
 from ..models import Costing, CostLine, Handoff, NegotiationRound, margin_of
-
-PAGE_SIZE = 25
-
-
-def _require_user(request) -> None:
-    require_perm(request, "handoff.use_handoffs")
-
-
-def _errors_of(exc: ValidationError, key: str) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for e in exc.error_dict.get(key, []) for m in e.messages]
-    return []
 
 
 # The hand-off page: everything on record, and the one action waiting on the user

@@ -14,7 +14,7 @@ from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
 from marketing_portal.documents import xlsx_response
 from marketing_portal.policy import current_policy
-from marketing_portal.web import apply_errors, require_perm
+from marketing_portal.web import apply_errors, field_errors, require_perm
 from org.rules import collection_only_reason
 
 from .. import forms, selectors, services
@@ -22,15 +22,6 @@ from ..choices import CostingState, HandoffState
 
 PAGE_SIZE = 25
 
-
-def _require_user(request) -> None:
-    require_perm(request, "handoff.use_handoffs")
-
-
-def _errors_of(exc: ValidationError, key: str) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [m for e in exc.error_dict.get(key, []) for m in e.messages]
-    return []
 
 
 # The register and its export
@@ -46,7 +37,7 @@ def _filtered(request):
 
 @login_required
 def handoff_list_view(request):
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     form, qs = _filtered(request)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
@@ -67,7 +58,7 @@ def handoff_list_view(request):
 @login_required
 def handoff_export(request):
     """The hand-off register as an Excel file, built row by row and streamed (only what the user may see)."""
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     _form, qs = _filtered(request)
     # Party A's price only for those who may see the sales contract (XXX may not, X-2).
     sales_seen = set(contracts_visible_to(request.user).filter(pk__in=qs.values("contract_id"))
@@ -104,7 +95,7 @@ def handoff_export(request):
 @login_required
 def orders_view(request):
     """Order lines of signed sales contracts waiting for a liaison sheet."""
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     blocked = collection_only_reason(request.user, work="handoffs")
     lines = selectors.orders_open_for(request.user)
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -118,7 +109,7 @@ def _scope_initial(line: ContractLine) -> list[dict]:
 
 @login_required
 def handoff_create_view(request, line_pk):
-    _require_user(request)
+    require_perm(request, "handoff.use_handoffs")
     line = get_object_or_404(
         ContractLine.objects.select_related("contract__customer", "contract__region", "contract__handler__person"),
         pk=line_pk, contract__in=contracts_visible_to(request.user))
@@ -141,7 +132,7 @@ def handoff_create_view(request, line_pk):
                                               scope_items=forms.rows_of(scope), **data)
         except ValidationError as exc:
             apply_errors(form, exc)
-            scope_errors = _errors_of(exc, "scope_items")
+            scope_errors = field_errors(exc, "scope_items")
         else:
             messages.success(request, _("Liaison sheet %(number)s was issued to XXX; the costing is due by %(due)s.")
                              % {"number": handoff.number, "due": handoff.costings.get().due_on.isoformat()})

@@ -81,6 +81,34 @@ def _totals(project: Project) -> tuple[Decimal, Decimal, date | None]:
     return invoices["total"] or ZERO, received, first
 
 
+def _checked_amount(amount, problems) -> Decimal:
+    """The amount, or one refusal listing every problem: the amount's own and those ``problems(value)`` finds."""
+    errors: dict[str, list] = {}
+    value = None
+    try:
+        value = _amount(amount, "amount")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)  # keeps the codes
+    for key, messages_ in problems(value).items():
+        errors.setdefault(key, []).extend(messages_)
+    if errors:
+        raise ValidationError(errors)
+    return value
+
+
+def _store(record, *, field: str, duplicate: str, project: Project, refresh: bool, by, reason) -> None:
+    """Save an invoice or receipt (its number or bank reference is unique), then bring the project up to date."""
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        raise ValidationError({field: [duplicate]}) from None
+    if refresh:
+        with stored_texts():
+            project._change_reason = reason()
+        _refresh_facts(project, by=by)
+
+
 def invoice_record(*, project_id: int, by, number: str, issued_on: date, amount, note: str = "",
                    batch: ImportBatch | None = None, refresh: bool = True) -> Invoice:
     """Finance records an invoice (partial invoices add up; RCV-2's clock stops when they reach the amount)."""
@@ -88,30 +116,14 @@ def invoice_record(*, project_id: int, by, number: str, issued_on: date, amount,
         project = _lock(project_id)
         _require(by, rules.records_money, _("Only Finance records invoices."))
         number = (number or "").strip()
-        errors: dict[str, list] = {}
-        value = None
-        try:
-            value = _amount(amount, "amount")
-        except ValidationError as exc:
-            errors.update(exc.error_dict)  # keeps the codes
         invoiced, _received, _first = _totals(project)
-        for key, messages_ in invoice_problems(project, number=number, issued_on=issued_on, amount=value,
-                                               invoiced=invoiced, today=_today()).items():
-            errors.setdefault(key, []).extend(messages_)
-        if errors:
-            raise ValidationError(errors)
+        value = _checked_amount(amount, lambda value: invoice_problems(
+            project, number=number, issued_on=issued_on, amount=value, invoiced=invoiced, today=_today()))
         invoice = Invoice(project=project, number=number, issued_on=issued_on, amount=value,
                           note=(note or "").strip()[:200], import_batch=batch, created_by=by)
-        try:
-            with transaction.atomic():
-                invoice.save()
-        except IntegrityError:
-            raise ValidationError({"number": [_("Invoice number %(number)s is already recorded.") % {
-                "number": number}]}) from None
-        if refresh:
-            with stored_texts():
-                project._change_reason = _("invoice %(number)s") % {"number": number}
-            _refresh_facts(project, by=by)
+        _store(invoice, field="number", project=project, refresh=refresh, by=by,
+               duplicate=_("Invoice number %(number)s is already recorded.") % {"number": number},
+               reason=lambda: _("invoice %(number)s") % {"number": number})
     return invoice
 
 
@@ -122,32 +134,16 @@ def receipt_record(*, project_id: int, by, received_on: date, amount, bank_refer
         project = _lock(project_id)
         _require(by, rules.records_money, _("Only Finance records receipts."))
         reference = (bank_reference or "").strip()
-        errors: dict[str, list] = {}
-        value = None
-        try:
-            value = _amount(amount, "amount")
-        except ValidationError as exc:
-            errors.update(exc.error_dict)  # keeps the codes
         invoiced, received, first = _totals(project)
-        for key, messages_ in receipt_problems(project, received_on=received_on, amount=value,
-                                               bank_reference=reference, invoiced=invoiced, received=received,
-                                               first_invoice_on=first, today=_today()).items():
-            errors.setdefault(key, []).extend(messages_)
-        if errors:
-            raise ValidationError(errors)
+        value = _checked_amount(amount, lambda value: receipt_problems(
+            project, received_on=received_on, amount=value, bank_reference=reference, invoiced=invoiced,
+            received=received, first_invoice_on=first, today=_today()))
         receipt = Receipt(project=project, received_on=received_on, amount=value, bank_reference=reference,
                           payer=(payer or "").strip()[:120], note=(note or "").strip()[:200], import_batch=batch,
                           created_by=by)
-        try:
-            with transaction.atomic():
-                receipt.save()
-        except IntegrityError:
-            raise ValidationError({"bank_reference": [_("Bank reference %(ref)s is already recorded.") % {
-                "ref": reference}]}) from None
-        if refresh:
-            with stored_texts():
-                project._change_reason = _("receipt of %(amount)s") % {"amount": format_yuan(value)}
-            _refresh_facts(project, by=by)
+        _store(receipt, field="bank_reference", project=project, refresh=refresh, by=by,
+               duplicate=_("Bank reference %(ref)s is already recorded.") % {"ref": reference},
+               reason=lambda: _("receipt of %(amount)s") % {"amount": format_yuan(value)})
     return receipt
 
 

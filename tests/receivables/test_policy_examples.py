@@ -434,7 +434,7 @@ def test_retention_adds_to_what_other_stages_deducted():
     ("kwargs", "code", "chinese"),
     [
         ({"accepted_on": A, "invoiced_on": None, "collected_on": None, "as_of": date(2026, 1, 4)},
-         "as_of_before_acceptance", "核算日期2026-01-04早于验收日期2026-01-05。"),
+         "as_of_before_acceptance", "测算日期2026-01-04早于验收日期2026-01-05。"),
         ({"accepted_on": A, "invoiced_on": date(2026, 1, 4), "collected_on": None, "as_of": date(2026, 3, 1)},
          "invoice_before_acceptance", "开票日期2026-01-04早于验收日期2026-01-05。"),
         ({"accepted_on": A, "invoiced_on": None, "collected_on": date(2026, 2, 1), "as_of": date(2026, 3, 1)},

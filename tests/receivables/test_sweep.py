@@ -193,7 +193,7 @@ def test_two_processes_running_the_command_at_once_add_each_entry_once(transacti
     posted = _posted_keys()
     assert len(posted) == len(set(posted)) == len(expected)
     assert {(p, k) for p, k, _r in posted} == expected
-    assessed = sorted(int(re.search(r"已评估 (\d+) 个", out).group(1)) for out, _err in outputs)
+    assessed = sorted(int(re.search(r"已测算 (\d+) 个", out).group(1)) for out, _err in outputs)
     assert sum(assessed) == 400, outputs
 
 
