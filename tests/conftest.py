@@ -8,6 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.factories import make, tmake  # noqa: F401  (the shared factories, as fixtures in every test directory)
+
 
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
@@ -166,3 +168,108 @@ def artifacts():
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+# --------------------------------------------------------------------------------------------------
+# The clock, frozen where dates matter
+# --------------------------------------------------------------------------------------------------
+CLOCK_START = (2026, 6, 15, 10, 0)  # a working Monday, 10:00 Beijing time
+
+
+class Clock:
+    """The portal's clock in a test (time-machine): ``clock.set(date(2026, 3, 1))`` or ``clock.set(datetime)``.
+
+    * A date means 10:00 Beijing time on that day (safely inside the day whatever a service adds); a naive
+      datetime is Beijing time; an aware one is taken as it is.
+    * The clock ticks on from there (``tick=True``), so records made one after the other keep their order;
+      ``frozen=True`` stops it (for tests comparing exact instants).
+    * ``clock.advance(days=, hours=, minutes=)`` moves it forward; ``clock.now`` / ``clock.today`` read it.
+    * ``dates_only=True`` freezes only ``timezone.localdate()`` and leaves the wall clock alone: for live-server
+      and browser tests, where a session cookie dated in the past would be thrown away by the browser.
+
+    ``timezone.now()``, ``timezone.localdate()``, ``date.today()`` and ``time.time()`` all follow it (in every
+    thread of the test process, so a worker thread and two racing threads see the same day).
+    """
+
+    def __init__(self, monkeypatch):
+        self._monkeypatch = monkeypatch
+        self._traveller = None
+        self._coordinates = None
+
+    @staticmethod
+    def _instant(when):
+        from datetime import date, datetime, time
+        from zoneinfo import ZoneInfo
+
+        shanghai = ZoneInfo("Asia/Shanghai")
+        if isinstance(when, datetime):
+            return when if when.tzinfo is not None else when.replace(tzinfo=shanghai)
+        if isinstance(when, date):
+            return datetime.combine(when, time(10, 0), tzinfo=shanghai)
+        raise TypeError(f"clock.set() takes a date or a datetime, not {when!r}")
+
+    def set(self, when, *, frozen: bool = False, dates_only: bool = False):
+        """Put the clock at ``when``; returns the date (for ``today = clock.set(...)``)."""
+        from zoneinfo import ZoneInfo
+
+        instant = self._instant(when)
+        if dates_only:
+            self.stop()
+            day = instant.astimezone(ZoneInfo("Asia/Shanghai")).date()
+            self._freeze_localdate(day)
+            return day
+        import time_machine
+
+        self.stop()
+        self._traveller = time_machine.travel(instant, tick=not frozen)
+        self._coordinates = self._traveller.start()
+        return self.today
+
+    def _freeze_localdate(self, day):
+        from django.utils import timezone
+
+        real = timezone.localdate.__wrapped__ if hasattr(timezone.localdate, "__wrapped__") else timezone.localdate
+
+        def localdate(value=None, timezone=None):
+            if value is None:
+                return day
+            return real(value, timezone)
+
+        localdate.__wrapped__ = real
+        self._monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+
+    def advance(self, *, days: int = 0, hours: int = 0, minutes: int = 0):
+        from datetime import timedelta
+
+        if self._coordinates is None:
+            raise RuntimeError("clock.advance() needs clock.set() first")
+        self._coordinates.shift(timedelta(days=days, hours=hours, minutes=minutes))
+        return self.today
+
+    @property
+    def now(self):
+        from django.utils import timezone
+
+        return timezone.now()
+
+    @property
+    def today(self):
+        from django.utils import timezone
+
+        return timezone.localdate()
+
+    def stop(self):
+        if self._traveller is not None:
+            self._traveller.stop()
+            self._traveller = self._coordinates = None
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The frozen clock (see ``Clock``), set to ``CLOCK_START`` until the test moves it."""
+    from datetime import datetime
+
+    controller = Clock(monkeypatch)
+    controller.set(datetime(*CLOCK_START))
+    yield controller
+    controller.stop()

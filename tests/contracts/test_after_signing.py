@@ -154,7 +154,7 @@ def test_termination_agreement_goes_through_the_chain_and_terminates(make, demo,
     services.contract_submit(contract_id=agreement.pk, by=agreement.handler)
     for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
         services.contract_approve(contract_id=agreement.pk, by=demo.user(name), kind=kind)
-    from .conftest import pdf_upload
+    from tests.factories import pdf_upload
 
     services.contract_sign(contract_id=agreement.pk, by=agreement.handler, signed_on=today,
                            counterparty_signed_on=today, scan=pdf_upload())

@@ -18,8 +18,7 @@ from contracts.services import (
     contract_submit,
 )
 from contracts.signals import contract_state_changed
-
-from .conftest import pdf_upload
+from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +130,7 @@ def test_delegate_acts_on_behalf_but_nobody_on_own_submission(make, demo, today)
 
 
 def test_legal_waived_only_for_simple_contracts(make, demo):
-    from contracts.models import ContractTemplate, TemplateVersion
-
-    template = ContractTemplate.objects.create(code="std", name="标准销售合同")
-    version = TemplateVersion.objects.create(template=template, number=1, effective_from="2026-01-01",
-                                             created_by=demo.user("clerk"))
+    version = make.template(by="clerk")
     simple = make.approved(template_version=version, non_standard_reason="")
     assert simple.legal_waived
     legal = simple.steps.get(kind="legal")

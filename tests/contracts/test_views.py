@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from contracts.choices import ContractState, StepStatus
 from contracts.models import ApprovalStep, Contract, Customer
-
-from .conftest import credit_code, pdf_upload
+from tests.factories import credit_code, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +165,7 @@ def test_collection_only_person_cannot_create(login, demo, make):
 
 
 def test_due_diligence_form_records_eight_points(login, demo, make):
-    from .conftest import FINDINGS, png_upload
+    from tests.factories import FINDINGS, png_upload
 
     customer = make.customer(region="HB", diligence=False)
     client = login(demo.user("sales_hb"))

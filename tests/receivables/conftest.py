@@ -8,10 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 TODAY = date(2026, 11, 29)
-_real_localdate = timezone.localdate
 
 
 def credit_code(n: int) -> str:
@@ -26,29 +24,18 @@ def pdf_upload(name="scan.pdf", text=b"report"):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def set_today(monkeypatch, day: date) -> None:
-    """Freeze ``timezone.localdate()`` (what every service calls "today") at ``day``."""
-
-    def localdate(value=None, timezone=None):
-        if value is None:
-            return day
-        return _real_localdate(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+@pytest.fixture
+def today(clock):
+    """The shared clock (tests/conftest.py) frozen on ``TODAY``."""
+    return clock.set(TODAY)
 
 
 @pytest.fixture
-def today(monkeypatch):
-    set_today(monkeypatch, TODAY)
-    return TODAY
-
-
-@pytest.fixture
-def on_day(monkeypatch):
-    """``on_day(date)`` moves the frozen today (the sweep runs "on" that day)."""
+def on_day(clock):
+    """``on_day(date)`` moves the frozen clock (the sweep runs "on" that day)."""
 
     def move(day: date) -> date:
-        set_today(monkeypatch, day)
+        clock.set(day)
         return day
 
     return move

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_finance_records_invoice_and_receipt_and_the_owner_sees_deductions_and_next_deadline(
-        live_server, transactional_demo, on_day, artifacts):
+        live_server, transactional_demo, clock, artifacts):
     # given: accepted 2026-07-20, invoice deadline 2026-08-20; by 2026-11-29 three 5 % steps (09-19, 10-19, 11-18)
-    on_day(TODAY)
+    clock.set(TODAY, dates_only=True)  # the browser must keep its session cookie: only the date is frozen
     project = Factory(transactional_demo).project(accepted_on=date(2026, 7, 20), owner="sales_hd")
     assert project.deduction_percent == 15
     url = f"{live_server.url}{project.get_absolute_url()}"

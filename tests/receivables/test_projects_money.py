@@ -26,11 +26,9 @@ def state(project):
 # --------------------------------------------------------------------------------------------------
 # Projects
 # --------------------------------------------------------------------------------------------------
-def test_signing_a_sales_contract_through_the_chain_opens_its_project(demo, django_capture_on_commit_callbacks):
-    from tests.contracts.conftest import Factory as ContractFactory
-
+def test_signing_a_sales_contract_through_the_chain_opens_its_project(make, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the signal is sent after the commit
-        contract = ContractFactory(demo).signed(by="sales_hb")
+        contract = make.signed(by="sales_hb")
     project = Project.objects.get(contract=contract)
     assert project.owner == contract.handler and project.amount == contract.amount
     assert project.region == contract.region and project.customer == contract.customer
