@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.contracts.conftest import Factory
+from tests.factories import Factories
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -51,7 +51,7 @@ class Repairs:
 
     def __init__(self, demo):
         self.demo = demo
-        self.make = Factory(demo)
+        self.make = Factories(demo)
 
     def u(self, username):
         return self.demo.user(username)

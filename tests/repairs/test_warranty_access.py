@@ -17,22 +17,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _contract_with_project(rep, accepted_on: date):
-    """A signed contract whose project was accepted on ``accepted_on`` (through the receivables services)."""
-    from contracts.models import Contract
+    """A filed contract whose project was accepted on ``accepted_on`` (through the contracts and receivables
+    services: the project opens when the contract is signed)."""
     from receivables.services import acceptance_submit, project_register
-    from tests.contracts.conftest import pdf_upload
+    from tests.factories import pdf_upload
 
-    customer = rep.customer()
-    user = rep.u("sales_hb")
-    contract = Contract.objects.create(
-        title="配电设备采购合同", direction="sales", customer=customer, region=customer.region, handler=user,
-        amount=Decimal("500000.00"), starts_on=accepted_on - timedelta(days=60), ends_on=accepted_on + timedelta(300),
-        state="filed", non_standard_reason="客户文本", retention_percent=Decimal("5"), warranty_months=12,
-        created_by=user, signed_on=accepted_on - timedelta(days=60))
+    contract = rep.make.filed(on=accepted_on - timedelta(days=30))
+    # The signing signal opens the project after the commit, which a rolled-back test never reaches.
     project = project_register(contract_id=contract.pk, by=None)
     acceptance_submit(project_id=project.pk, by=rep.u("xxx_head"), report_date=accepted_on, notice="已完工",
                       report_scan=pdf_upload())
-    return customer, contract
+    return contract.customer, contract
 
 
 def test_in_warranty_from_the_projects_acceptance_goes_to_production(rep):
