@@ -87,8 +87,8 @@ def is_technician_of_sheet_department(user, sheet) -> bool:
 sees_repair_metrics = (is_cs_specialist | is_repair_supervisor | is_service_department_head
                        | is_marketing_leadership | is_executive)
 
-rules.add_perm("repairs.use_repairs", sees_repair_metrics | is_technician | is_salesperson | is_regional_manager
-               | acts_for_gm_office)
+# Role predicates only (cached per request): the navigation asks this on every page.
+rules.add_perm("repairs.use_repairs", sees_repair_metrics | is_technician | is_salesperson | is_regional_manager)
 rules.add_perm("repairs.register_ticket", is_cs_specialist)
 # 销售人员维修告知: salespeople, regional managers and Marketing leadership pass a customer's call on.
 rules.add_perm("repairs.relay_ticket", is_salesperson | is_regional_manager | is_marketing_leadership)
@@ -97,6 +97,7 @@ rules.add_perm("repairs.assign_ticket", is_cs_specialist & in_state(TicketState.
 rules.add_perm("repairs.respond_ticket", is_ticket_technician & in_state(TicketState.ASSIGNED))
 rules.add_perm("repairs.schedule_ticket", is_cs_specialist & in_state(TicketState.ONSITE_PENDING))
 rules.add_perm("repairs.accept_sheet", sheet_is_issued & (heads_sheet_department | is_technician_of_sheet_department))
+rules.add_perm("repairs.staff_sheet", sheet_is_issued & heads_sheet_department)  # the head picks the technicians
 rules.add_perm("repairs.report_ticket", is_on_open_visit & in_state(TicketState.ONSITE))
 rules.add_perm("repairs.decide_ticket", heads_ticket_department & in_state(TicketState.ANALYSIS))
 rules.add_perm("repairs.resolve_ticket", acts_for_gm_office & in_state(TicketState.ESCALATED))
