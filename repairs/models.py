@@ -122,7 +122,8 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The measured hours are derived from the recorded times (shown on the page, summed by the metrics).
+    history = HistoricalRecords(excluded_fields=["updated_at", "response_hours", "visit_hours", "close_hours"])
 
     class Meta:
         ordering = ["-received_at", "-pk"]
