@@ -1,13 +1,53 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, CalendarDay, Notification, NumberCounter, PolicyVersion
+from .models import (
+    Attachment,
+    CalendarDay,
+    CalendarImport,
+    CalendarYear,
+    Notification,
+    NumberCounter,
+    PolicyVersion,
+    TrackedDeadline,
+)
+
+
+class _ReadOnly:
+    """Calendar records are written by the calendar services only (the page, the command): a change made
+    here would skip the recomputation of stored deadlines and the year's confirmation rules."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(_ReadOnly, SimpleHistoryAdmin):
     list_display = ["day", "kind", "name", "created_by"]
     list_filter = ["kind"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ["year", "notice", "confirmed_by", "confirmed_at"]
+
+
+@admin.register(CalendarImport)
+class CalendarImportAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["year", "source", "file_name", "added", "changed", "removed", "created_by", "created_at"]
+    list_filter = ["source", "year"]
+
+
+@admin.register(TrackedDeadline)
+class TrackedDeadlineAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ["content_type", "object_id", "field", "start", "days", "months", "value", "provisional"]
+    list_filter = ["content_type", "field", "provisional"]
 
 
 @admin.register(PolicyVersion)

@@ -6,6 +6,37 @@ from .access import has_role
 from .registry import nav_for
 
 
+def calendar_warnings(*, today) -> list[tuple[int, str]]:
+    """``(year, message)`` for each year the administrators must still confirm (CAL-2), ascending.
+
+    This year; from 1 November the following one; any later year a stored deadline falls in or with
+    entered days — each until the package covers it or someone with the right confirms it.
+    """
+    from .deadlines import years_in_use
+
+    warnings = []
+    for year in periods.years_to_confirm(today=today, years_in_use=years_in_use(since=today.year)):
+        status = periods.year_status(year)
+        if status == periods.YEAR_PROVISIONAL:
+            message = _(
+                "The holiday arrangement for %(year)s is not confirmed yet: deadlines in %(year)s count the "
+                "statutory holidays provisionally (no make-up working days) until the State Council's notice is "
+                "entered and the year confirmed."
+            )
+        elif status == periods.YEAR_ENTERED:
+            message = _(
+                "The holiday arrangement for %(year)s is entered but not confirmed against the State Council's "
+                "notice: its deadlines are still shown as provisional."
+            )
+        else:
+            message = _(
+                "The holiday arrangement for %(year)s is not known: deadlines in %(year)s count only weekends as "
+                "rest days until the holidays and make-up working days are entered."
+            )
+        warnings.append((year, message % {"year": year}))
+    return warnings
+
+
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -13,13 +44,6 @@ def portal(request):
     from .notifications import unread_count
 
     context = {"nav_entries": nav_for(user), "unread_count": unread_count(user)}
-    if user.has_perm("portal.add_calendarday") or has_role(user, "sysadmin"):
-        # Deadlines reach up to a year ahead: warn while this or next year's calendar is unknown (CAL-2).
-        this_year = timezone.localdate().year
-        missing = [y for y in (this_year, this_year + 1) if not periods.year_is_covered(y)]
-        if missing:
-            context["calendar_warning"] = _(
-                "The holiday calendar for %(years)s is not known yet: deadlines in those years count only "
-                "weekends as rest days until the holidays and make-up working days are entered."
-            ) % {"years": "、".join(str(y) for y in missing)}
+    if user.has_perm("portal.confirm_calendaryear") or has_role(user, "sysadmin"):
+        context["calendar_warnings"] = calendar_warnings(today=timezone.localdate())
     return context

@@ -2,9 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarDay
 from .policy import FIELDS
-from .services import FIRST_YEAR, LAST_YEAR
 
 
 class DateInput(forms.DateInput):
@@ -12,33 +10,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class CalendarDayForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DateInput())
-    kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=60, required=False)
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise ValidationError(
-                _("This date is outside the calendar (years %(first)s to %(last)s).")
-                % {"first": FIRST_YEAR, "last": LAST_YEAR}
-            )
-        return day
-
-
-class PeriodCheckForm(forms.Form):
-    start = forms.DateField(label=_("Event date"), widget=DateInput())
-    days = forms.IntegerField(label=_("Days"), min_value=0, max_value=3650, initial=0, required=False)
-    months = forms.IntegerField(label=_("Months"), min_value=0, max_value=120, initial=0, required=False)
-
-    def clean_start(self):
-        start = self.cleaned_data["start"]
-        if not FIRST_YEAR <= start.year <= LAST_YEAR - 11:
-            raise ValidationError(_("This date is outside the calendar."))
-        return start
 
 
 class PolicyChangeForm(forms.Form):

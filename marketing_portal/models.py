@@ -1,4 +1,5 @@
-"""Shared records of the portal: calendar days, policy versions, notifications and attachments."""
+"""Shared records of the portal: calendar days and years, tracked deadlines, policy versions, notifications and
+attachments."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -21,8 +22,10 @@ class CalendarDay(models.Model):
     day = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=60, blank=True, help_text=_("e.g. National Day"))
+    # Empty when the day came from the command line (``manage.py calendar_import``), which has no user.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("entered by"),
     )
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -34,6 +37,105 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class CalendarYear(models.Model):
+    """A year of the calendar and whether it was confirmed to follow the State Council's notice (CAL-2).
+
+    Entering days is not enough: until someone with the right confirms the year (naming the notice by its
+    number or link), deadlines in it are provisional and the administrators' banner stays. Changing the
+    entered days of a confirmed year withdraws the confirmation.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(
+        _("notice number or link"), max_length=300, blank=True, help_text=_("e.g. 国办发明电〔2025〕7号")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confirmed_at__isnull=True) | ~models.Q(notice=""),
+                name="calendar_year_confirmed_names_notice",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarImport(models.Model):
+    """One entry of a whole year's days at once (pasted notice, uploaded file or command), kept as it was given."""
+
+    class Source(models.TextChoices):
+        NOTICE = "notice", _("Pasted notice")
+        FILE = "file", _("Uploaded file")
+        COMMAND = "command", _("Command line")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    text = models.TextField(_("text as given"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    added = models.PositiveIntegerField(_("days added"), default=0)
+    changed = models.PositiveIntegerField(_("days changed"), default=0)
+    removed = models.PositiveIntegerField(_("days removed"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calendar import")
+        verbose_name_plural = _("calendar imports")
+
+    def __str__(self):
+        return f"{self.year} {self.get_source_display()}"
+
+
+class TrackedDeadline(models.Model):
+    """A date stored on a business record that was computed from the calendar (``marketing_portal.deadlines``).
+
+    The period's start and rule are kept with the value, so when the calendar changes the date is
+    recomputed exactly as it was first computed (the policy in force then, not today's), and whether it
+    rested on a year not yet settled is known.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("field"), max_length=60)
+    start = models.DateField(_("period starts after"))
+    days = models.PositiveIntegerField(_("days"), default=0)
+    months = models.PositiveIntegerField(_("months"), default=0)
+    raw_end = models.DateField(_("end before rest days"))
+    value = models.DateField(_("period ends on"))
+    provisional = models.BooleanField(_("rests on a provisional calendar"), default=False)
+    updated_at = models.DateTimeField(_("computed at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["value", "pk"]
+        verbose_name = _("tracked deadline")
+        verbose_name_plural = _("tracked deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="tracked_deadline_once"),
+            models.CheckConstraint(condition=models.Q(raw_end__lte=models.F("value")), name="tracked_deadline_order"),
+        ]
+        indexes = [models.Index(fields=["raw_end", "value"])]
+
+    def __str__(self):
+        return f"{self.content_type.model}#{self.object_id}.{self.field} = {self.value:%Y-%m-%d}"
 
 
 class PolicyVersion(models.Model):

@@ -14,7 +14,10 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DEBUG", "0")
 
 from .settings import *  # noqa: E402,F403
-from .settings import BASE_DIR  # noqa: E402
+from .settings import BASE_DIR, INSTALLED_APPS  # noqa: E402
+
+# A stand-in record with a calendar-computed date for the tests of marketing_portal.deadlines.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.deadline_probe"]
 
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -21,3 +21,15 @@ def health_task() -> dict:
     now = timezone.now().isoformat()
     cache.set("portal:health:last", now, timeout=None)
     return {"ok": True, "at": now}
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def deadlines_recompute_task(self, first: str, last: str, reason: str = "") -> dict:
+    """Recompute the stored deadlines touched by a calendar change (queued by the calendar services)."""
+    from datetime import date
+
+    from .deadlines import deadlines_recompute
+
+    result = deadlines_recompute(first=date.fromisoformat(first), last=date.fromisoformat(last), reason=reason)
+    return {"examined": result.examined, "moved": result.moved, "reflagged": result.reflagged,
+            "notified": result.notified}

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,8 +26,11 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.notification_open, name="notification-open"),
     path("inbox/badge/", views.unread_badge, name="inbox-badge"),
     path("files/<int:pk>/", views.attachment_download, name="attachment-download"),
-    path("calendar/", views.calendar_page, name="calendar"),
-    path("calendar/<int:pk>/delete/", views.calendar_day_delete, name="calendar-day-delete"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/<int:pk>/delete/", calendar_views.calendar_day_delete, name="calendar-day-delete"),
+    path("calendar/<int:year>/preview/", calendar_views.calendar_preview, name="calendar-preview"),
+    path("calendar/<int:year>/import/", calendar_views.calendar_import, name="calendar-import"),
+    path("calendar/<int:year>/confirm/", calendar_views.calendar_confirm, name="calendar-confirm"),
     path("policy/", views.policy_page, name="policy"),
     path("policy/change/", views.policy_change, name="policy-change"),
     path("policy/v<int:version>/", views.policy_version_detail, name="policy-version"),

@@ -1,8 +1,7 @@
-"""Pages of the shared shell: home ("my work"), inbox, calendar, policy, downloads, login, health."""
+"""Pages of the shared shell: home ("my work"), inbox, policy, downloads, login, health (calendar: calendar_views)."""
 
 from __future__ import annotations
 
-import calendar as pycalendar
 from datetime import timedelta
 
 from django.contrib import messages
@@ -18,15 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import periods
 from .access import has_role
 from .files import attachment_for_download
-from .forms import CalendarDayForm, PeriodCheckForm, PolicyChangeForm
-from .models import CalendarDay, Notification, PolicyVersion
+from .forms import PolicyChangeForm
+from .models import Notification, PolicyVersion
 from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
-from .services import calendar_day_remove, calendar_day_set
 from .web import apply_errors
 
 
@@ -92,78 +89,6 @@ def attachment_download(request, pk):
         attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
         content_type=attachment.mime_type,
     )
-
-
-def _year_months(year: int):
-    """Every month of ``year`` as weeks of (day, is_workday, source) for the calendar page."""
-    months = []
-    cal = pycalendar.Calendar(firstweekday=0)
-    for month in range(1, 13):
-        weeks = []
-        for week in cal.monthdatescalendar(year, month):
-            weeks.append([
-                (d, periods.is_workday(d), periods.source_of(d)) if d.month == month else None for d in week
-            ])
-        months.append((month, weeks))
-    return months
-
-
-@login_required
-def calendar_page(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        messages.error(request, _("Choose a year between 2000 and 2100."))
-        return redirect("calendar")
-    can_edit = request.user.has_perm("portal.add_calendarday")
-    form = CalendarDayForm(request.POST or None) if can_edit else None
-    if request.method == "POST":
-        if not can_edit:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            try:
-                entry = calendar_day_set(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("%(day)s saved.") % {"day": entry})
-                return redirect(f"{request.path}?year={entry.day.year}")
-    check = PeriodCheckForm(request.GET if "start" in request.GET else None)
-    result = None
-    if check.is_bound and check.is_valid():
-        data = check.cleaned_data
-        days, months = data.get("days") or 0, data.get("months") or 0
-        result = {
-            "raw": periods.raw_period_end(data["start"], days=days, months=months),
-            "end": periods.period_end(data["start"], days=days, months=months),
-        }
-    return render(request, "portal/calendar.html", {
-        "year": year,
-        "covered": periods.year_is_covered(year),
-        "package_covers": periods.package_covers(year),
-        "entered": CalendarDay.objects.filter(day__year=year).select_related("created_by"),
-        "months": _year_months(year),
-        "form": form,
-        "check": check,
-        "result": result,
-        "can_edit": can_edit,
-    })
-
-
-@login_required
-@permission_required("portal.delete_calendarday", raise_exception=True)
-@require_POST
-def calendar_day_delete(request, pk):
-    try:
-        calendar_day_remove(day_id=pk, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, _("The entered day was removed."))
-    return redirect(request.POST.get("next") or "calendar")
 
 
 @login_required

@@ -109,9 +109,11 @@ def test_days_entered_in_the_app_override_the_package(hf, demo):
     assert hf.handoff(now=at(2026, 3, 4, 9)).costings.get().due_on == date(2026, 3, 6)
 
 
-def test_a_year_the_package_does_not_know_counts_weekends_only(hf):
-    # chinese-calendar knows no 2027: Friday 2027-01-01 + 1 = Saturday → Monday 01-04, and nothing crashes
-    assert hf.handoff(now=at(2027, 1, 1, 10)).costings.get().due_on == date(2027, 1, 4)
+def test_a_year_the_package_does_not_know_counts_the_provisional_statutory_holidays(hf):
+    # chinese-calendar knows no 2027: its statutory days count provisionally (CAL-2), and nothing crashes
+    assert hf.handoff(now=at(2027, 1, 1, 10)).costings.get().due_on == date(2027, 1, 4)  # Saturday → Monday
+    # Thursday 02-04 + 1 = 除夕 Friday 02-05, then 正月初一至初三 (02-06…08) → Tuesday 02-09
+    assert hf.handoff(now=at(2027, 2, 4, 10)).costings.get().due_on == date(2027, 2, 9)
 
 
 def test_costed_total_is_exact_decimal(hf, demo):

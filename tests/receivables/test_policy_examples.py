@@ -1,6 +1,7 @@
 """RCV-2 … RCV-7, RCV-14: the receivables rules core on worked examples.
 
-Calendar facts used below (chinese-calendar 2025/2026; 2027 is not covered, so weekends only):
+Calendar facts used below (chinese-calendar 2025/2026; 2027 is not covered: weekends and the provisional
+statutory holidays, none of which falls on a date below):
 2026-01-01…03 New Year, 2026-01-04 (Sunday) a make-up working day; 2026-02-28 (Saturday) a make-up
 working day; 2026-05-01…05 Labour Day; 2026-10-01…07 National Day.
 """

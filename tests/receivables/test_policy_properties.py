@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from marketing_portal.policy import Policy, default_values, defaults
 from receivables.policy import Kind, Stage, Suspension, assess, assess_collection
 
-# The calendar reads the days entered in the app (none here): 2027 and later fall back to weekends only.
+# The calendar reads the days entered in the app (none here): 2027 and later count the provisional statutory
+# holidays besides weekends (marketing_portal.statutory).
 pytestmark = pytest.mark.django_db
 
 SETTINGS = settings(max_examples=60, deadline=None)
