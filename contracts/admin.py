@@ -1,14 +1,24 @@
-"""Read-mostly admin: every change of substance goes through the services and their checks."""
+"""Read-only admin: every change of substance goes through the services and their checks; nothing is deleted."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ApprovalStep, ArchiveCounter, Contract, ContractTemplate, Customer, DueDiligence, Loan
+from .models import ApprovalStep, Contract, ContractTemplate, Customer, DueDiligence, Loan
 
 
 class NoDeleteAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # X-7: business records are never hard-deleted
+
+
+class ReadOnlyAdmin(NoDeleteAdmin):
+    """To look at only: the records are written by the services (transitions, guards, history)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Customer)
@@ -19,25 +29,32 @@ class CustomerAdmin(NoDeleteAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(NoDeleteAdmin):
-    list_display = ("title", "archive_number", "state", "region", "handler", "amount")
-    search_fields = ("title", "archive_number")
+class ContractAdmin(ReadOnlyAdmin):
+    list_display = ("title", "serial_number", "archive_number", "state", "region", "handler", "amount")
+    search_fields = ("title", "serial_number", "archive_number")
     list_filter = ("state", "region", "direction")
-
-    def has_change_permission(self, request, obj=None):
-        return False  # transitions only through the services
 
 
 @admin.register(ApprovalStep)
-class ApprovalStepAdmin(NoDeleteAdmin):
+class ApprovalStepAdmin(ReadOnlyAdmin):
     list_display = ("contract", "version", "kind", "status", "decided_by", "decided_at")
     list_filter = ("kind", "status")
 
-    def has_change_permission(self, request, obj=None):
-        return False  # decisions are immutable (X-3)
+
+@admin.register(DueDiligence)
+class DueDiligenceAdmin(ReadOnlyAdmin):
+    """Investigations are recorded with their evidence through the service (CUS-2), then never edited."""
+
+    list_display = ("customer", "investigated_on", "valid_until", "conclusion")
+    list_filter = ("conclusion",)
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyAdmin):
+    """Loans of originals move only through request → approval → lent → returned (CON-10)."""
+
+    list_display = ("contract", "borrower", "state", "return_due_on")
+    list_filter = ("state",)
 
 
 admin.site.register(ContractTemplate, NoDeleteAdmin)
-admin.site.register(DueDiligence, NoDeleteAdmin)
-admin.site.register(Loan, NoDeleteAdmin)
-admin.site.register(ArchiveCounter)

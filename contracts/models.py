@@ -2,8 +2,8 @@
 
 Invariants that must hold whatever code writes the rows are database constraints: unique customer
 names and credit codes, a positive amount, a term that does not end before it starts, the sales /
-construction counterparty rule, one step of each kind per version, gap-free archive numbers (one
-counter row per region and year), at most one open loan per original. Writes go through
+construction counterparty rule, one step of each kind per version, unique archive numbers (taken gap-free from
+``marketing_portal.numbering``, one series per region), at most one open loan per original. Writes go through
 ``contracts.services``; nothing here is ever hard-deleted once it has left the draft.
 """
 
@@ -254,6 +254,9 @@ class Contract(models.Model):
     ends_on = models.DateField(_("term ends"))
     state = models.CharField(_("state"), max_length=16, choices=ContractState.choices, default=ContractState.DRAFT,
                              db_index=True)
+    # The contract's own number from its first draft on (合同序号 on the approval form, CON-13), from the numbering
+    # service: HT-2026-00042. The archive number comes later, per region, when the original is filed (CON-7).
+    serial_number = models.CharField(_("contract number"), max_length=20, unique=True, null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     # Drafting (CON-2)
     template_version = models.ForeignKey(TemplateVersion, null=True, blank=True, on_delete=models.PROTECT,
@@ -465,22 +468,6 @@ class ApprovalStep(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == StepStatus.PENDING
-
-
-class ArchiveCounter(models.Model):
-    """The last archive sequence used per region and year (CON-7); locked while a number is taken."""
-
-    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
-    year = models.PositiveIntegerField(_("year"))
-    last_seq = models.PositiveIntegerField(_("last number"), default=0)
-
-    class Meta:
-        verbose_name = _("archive counter")
-        verbose_name_plural = _("archive counters")
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="archive_counter_unique")]
-
-    def __str__(self):
-        return f"{self.region.code}-{self.year}: {self.last_seq}"
 
 
 # --------------------------------------------------------------------------------------------------

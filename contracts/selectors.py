@@ -5,8 +5,11 @@
 * A regional manager sees the contracts and customers of their regions.
 * A salesperson sees the contracts they handle or created, and the customers of their regions.
 * XXX users see the construction sub-contracts with XXX.
-* Anyone named on a step (or acting for someone named) and the named legal / technical participants
-  (object permission through django-guardian) see that contract.
+* Anyone named on a step (or acting for someone named) sees that contract, and so do the legal and technical
+  participants it names (art. 7) once it is submitted — read from the contract's own fields, so whoever a new
+  version names instead loses sight of it at once.
+
+Who belongs to which group is asked of ``contracts.rules`` (the role predicates); this module only narrows.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from marketing_portal.access import has_role
-from org.roles import ADMINISTRATION, EXECUTIVES, FINANCE, MARKETING_OFFICE, XXX, Role
+from org import rules as org_rules
+from org.roles import MARKETING_OFFICE, Role
 from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
 
+from . import rules
 from .choices import Conclusion, Direction, StepKind, StepStatus
 from .models import (
     ApprovalStep,
@@ -31,17 +35,9 @@ from .models import (
     TemplateVersion,
 )
 
-# Customer-service specialists link repair tickets to contracts (warranty status, REP-2), so they read them too.
-SEE_ALL_CONTRACTS = MARKETING_OFFICE | FINANCE | ADMINISTRATION | EXECUTIVES | {Role.LEGAL, Role.SYSADMIN,
-                                                                         Role.CS_SPECIALIST}
-SEE_ALL_CUSTOMERS = SEE_ALL_CONTRACTS
-# Who may keep the customer archive and draft contracts.
+# The roles of the Marketing staff (``contracts.rules.is_marketing_staff``), for other apps' selectors.
 MARKETING_STAFF = MARKETING_OFFICE | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
 HANDLER_ROLES = (Role.SALESPERSON, Role.REGIONAL_MANAGER, Role.SALES_MANAGER)
-
-
-def sees_all_contracts(user) -> bool:
-    return bool(user.is_superuser or has_role(user, *SEE_ALL_CONTRACTS))
 
 
 def _principal_ids(user, on: date | None = None) -> list[int]:
@@ -55,28 +51,25 @@ def contracts_visible_to(user) -> QuerySet:
     qs = Contract.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if sees_all_contracts(user):
+    if rules.sees_every_contract(user):
         return qs
-    from guardian.shortcuts import get_objects_for_user
-
-    region_ids = [r.pk for r in regions_of(user)] if has_role(user, Role.REGIONAL_MANAGER) else []
+    region_ids = [r.pk for r in regions_of(user)] if org_rules.is_regional_manager(user) else []
     condition = Q(handler=user) | Q(created_by=user) | Q(region__in=region_ids)
-    if has_role(user, *XXX):
+    if rules.sees_construction_contracts(user):
         condition |= Q(direction=Direction.CONSTRUCTION)
+    # The negotiation participants the contract names now (art. 7), from its submission on.
+    condition |= (Q(legal_participant=user) | Q(technical_participant=user)) & Q(submitted_at__isnull=False)
     # Named on a step of the contract, for themselves or for someone who delegated to them.
     on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=_principal_ids(user))
     decided = ApprovalStep.objects.filter(contract=OuterRef("pk"), decided_by=user)
-    participant_ids = get_objects_for_user(
-        user, "contracts.view_contract", klass=Contract, with_superuser=False, accept_global_perms=False
-    ).values("pk")
-    return qs.filter(condition | Exists(on_step) | Exists(decided) | Q(pk__in=participant_ids))
+    return qs.filter(condition | Exists(on_step) | Exists(decided))
 
 
 def customers_visible_to(user) -> QuerySet:
     qs = Customer.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.is_superuser or has_role(user, *SEE_ALL_CUSTOMERS):
+    if rules.sees_every_customer(user):
         return qs
     region_ids = [r.pk for r in regions_of(user)]
     return qs.filter(
@@ -139,6 +132,16 @@ def responsible_for(kind: str, contract: Contract) -> list:
     raise ValueError(kind)
 
 
+def loan_approvers() -> list:
+    """Who approves loans of originals: the head of Administration (art. 18)."""
+    return resolve(Role.ADMIN_HEAD)
+
+
+def loan_keepers() -> list:
+    """Who hands originals out and takes them back: the archivist and the head of Administration."""
+    return _unique(resolve(Role.ARCHIVIST) + resolve(Role.ADMIN_HEAD))
+
+
 def _unique(users) -> list:
     return list({u.pk: u for u in users}.values())
 
@@ -188,4 +191,5 @@ def contract_children_visible_to(model):
 
 
 def may_see_customers(user) -> bool:
-    return bool(user.is_superuser or has_role(user, *SEE_ALL_CUSTOMERS, *MARKETING_STAFF))
+    """Whether the customer list is in the user's navigation (``contracts.see_customers``)."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("contracts.see_customers"))

@@ -6,11 +6,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal.people import display_name
 from marketing_portal.registry import WorkItem
-from org.selectors import acting_for
 
-from .choices import ContractState, HandoverStatus, LoanState, NonPerformanceStatus, ObjectionStatus, StepStatus
+from .choices import (
+    OPEN_LOAN_STATES,
+    ContractState,
+    HandoverStatus,
+    LoanState,
+    NonPerformanceStatus,
+    ObjectionStatus,
+    StepStatus,
+)
 from .models import ApprovalStep, Contract, HandlerChange, IncomingObjection, Loan, NonPerformance
+from .rules import allowed, keeps_originals
 from .selectors import _principal_ids, pending_steps_for
 
 
@@ -26,7 +35,7 @@ def work_items(user) -> list[WorkItem]:
         mine = any(a.pk == user.pk for a in step.assignees.all())
         title = _("%(step)s: %(title)s") % {"step": step.get_kind_display(), "title": step.contract.title}
         if on_behalf and not mine:
-            names = "、".join(getattr(getattr(a, "person", None), "name", a.get_username()) for a in on_behalf)
+            names = "、".join(display_name(a) for a in on_behalf)
             title += _(" (on behalf of %(names)s)") % {"names": names}
         items.append(WorkItem(title=title, url=step.contract.get_absolute_url(), category=category,
                               since=step.opened_at))
@@ -55,20 +64,16 @@ def work_items(user) -> list[WorkItem]:
     ).select_related("contract"):
         items.append(WorkItem(title=_("Confirm the hand-over: %(title)s") % {"title": change.contract.title},
                               url=change.contract.get_absolute_url(), category=category, since=change.created_at))
-    from .services import loan_approvers, loan_keepers
-
-    open_loans = list(Loan.objects.filter(state__in=[LoanState.REQUESTED, LoanState.APPROVED, LoanState.LENT])
-                      .select_related("contract"))
+    open_loans = list(Loan.objects.filter(state__in=OPEN_LOAN_STATES).select_related("contract"))
     if open_loans:
-        may_approve = acting_for(user, loan_approvers()) is not None
-        may_keep = acting_for(user, loan_keepers()) is not None
+        keeps = keeps_originals(user)
         for loan in open_loans:
             overdue = loan.state == LoanState.LENT and loan.return_due_on < today
-            if loan.state == LoanState.REQUESTED and may_approve and loan.borrower_id != user.pk:
+            if allowed(user, "contracts.approve_loan", loan):
                 title = _("Approve the loan of an original: %(title)s")
-            elif loan.state == LoanState.APPROVED and may_keep:
+            elif allowed(user, "contracts.hand_out_loan", loan):
                 title = _("Hand out the original: %(title)s")
-            elif overdue and (loan.borrower_id == user.pk or may_keep):
+            elif overdue and (loan.borrower_id == user.pk or keeps):
                 title = _("Overdue loan of an original: %(title)s")
             else:
                 continue

@@ -1,20 +1,23 @@
 """Attachments (SPEC X-4): one service for every scan and document the portal keeps.
 
 The type is read from the content (magic bytes), not the name; the size is limited by policy; the
-file is stored under a generated name with its SHA-256; a new upload into the same slot of the same
-record becomes a new version (nothing is overwritten); downloads go through ``attachment_for_download``
-which applies the owner record's visibility rule.
+file is stored under a generated name with its SHA-256, and deleted again if its transaction rolls
+back; a new upload into the same slot of the same record becomes a new version (nothing is
+overwritten); downloads go through ``attachment_for_download`` which applies the owner record's
+visibility rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import uuid
 
 import filetype
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.utils import timezone
@@ -86,10 +89,60 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
+# Files written inside a transaction that has not ended yet (per thread: each thread has its own connection).
+_pending = threading.local()
+
+
+def _delete_if_rolled_back(storage, name: str) -> None:
+    """The file is written at once (the rest of the transaction may read it), but its row may still be rolled
+    back: remember it, and delete it once its transaction has ended without committing.
+
+    Django has no rollback hook; a callback registered with ``on_commit`` either runs (committed) or is dropped
+    from the connection's list when its transaction or savepoint rolls back — which is what we look for."""
+    connection = transaction.get_connection()
+    state = {"committed": False}
+
+    def committed():
+        state["committed"] = True
+
+    transaction.on_commit(committed)
+    if not state["committed"]:
+        if not hasattr(_pending, "files"):
+            _pending.files = []
+        _pending.files.append((connection, committed, state, storage, name))
+
+
+def discard_rolled_back_files() -> int:
+    """Delete the stored files whose transaction rolled back (called after each request and before each new
+    upload; call it at the end of any other unit of work). Returns how many were deleted."""
+    deleted, waiting = 0, []
+    for connection, callback, state, storage, name in getattr(_pending, "files", []):
+        if state["committed"]:
+            continue
+        if any(item[1] is callback for item in connection.run_on_commit):
+            waiting.append((connection, callback, state, storage, name))  # its transaction is still open
+            continue
+        storage.delete(name)
+        deleted += 1
+    _pending.files = waiting
+    return deleted
+
+
+def _after_request(**_kwargs) -> None:
+    discard_rolled_back_files()
+
+
+request_finished.connect(_after_request, dispatch_uid="portal-files-discard-rolled-back")
+
+
 def attachment_add(
     *, owner: Model, upload, by, slot: str = "file", note: str = "", allowed: dict[str, set[str]] | None = None
 ) -> Attachment:
-    """Store ``upload`` as the next version of ``slot`` on ``owner``."""
+    """Store ``upload`` as the next version of ``slot`` on ``owner``.
+
+    If the transaction that stores it rolls back, the written file is deleted again (no orphans in storage).
+    """
+    discard_rolled_back_files()
     mime = validate_upload(upload, allowed=allowed)
     ct = ContentType.objects.get_for_model(owner)
     extension = sorted((allowed or DEFAULT_ALLOWED)[mime])[0]
@@ -114,6 +167,7 @@ def attachment_add(
                     uploaded_by=by,
                 )
                 attachment.file.save(attachment.storage_name, upload, save=False)
+                _delete_if_rolled_back(attachment.file.storage, attachment.file.name)
                 attachment.save()
                 return attachment
         except IntegrityError:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
+def today(clock):
+    """Tests that work with dates run on the shared frozen clock (a working Monday in 2026), not on the real one."""
+    return clock.today

@@ -9,11 +9,12 @@ from tests.conftest import wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_reminders_task_on_a_real_worker(celery_worker, tmake, transactional_demo):
+def test_reminders_task_on_a_real_worker(celery_worker, tmake, transactional_demo, clock):
     from contracts import services
     from contracts.tasks import contract_reminders_task
     from marketing_portal.models import Notification
 
+    clock.set(date(2026, 9, 20))  # the letter is noticed before "today"; the reminders name their own day
     contract = tmake.signed()
     record = services.non_performance_flag(contract_id=contract.pk, by=transactional_demo.user("finance"),
                                            noticed_on=date(2026, 9, 15), description="未付预付款",

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from contracts.choices import ContractState, StepStatus
 from contracts.models import ApprovalStep, Contract, Customer
@@ -56,14 +59,15 @@ def test_create_draft_from_the_form(login, demo, make, today):
     assert contract.retention_percent == Decimal("5.00") and contract.warranty_months == 12
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"amount": "0"}, "金额"),
-    ({"amount": "-5"}, "金额"),
-    ({"ends_on": "2020-01-01"}, "早于"),
-    ({"title": ""}, "必填"),
-    ({"non_standard_reason": ""}, "非标准"),
+@pytest.mark.parametrize("change, field, message", [
+    ({"amount": "0"}, "amount", lambda: _("%(label)s must be greater than zero.") % {"label": _("Amount")}),
+    ({"amount": "-5"}, "amount", lambda: _("%(label)s cannot be negative.") % {"label": _("Amount")}),
+    ({"ends_on": "2020-01-01"}, "ends_on", lambda: _("The term ends before it starts.")),
+    ({"title": ""}, "title", lambda: _("This field is required.")),
+    ({"non_standard_reason": ""}, "non_standard_reason",
+     lambda: _("Choose a standard template, or say why this text is non-standard.")),
 ])
-def test_bad_draft_input_gets_a_clear_message_and_stores_nothing(login, demo, make, today, change, message):
+def test_bad_draft_input_gets_a_clear_message_and_stores_nothing(login, demo, make, today, change, field, message):
     customer = make.customer(region="HB")
     client = login(demo.user("sales_hb"))
     data = {
@@ -76,8 +80,21 @@ def test_bad_draft_input_gets_a_clear_message_and_stores_nothing(login, demo, ma
     before = Contract.objects.count()
     response = client.post(reverse("contracts:create"), data)
     assert response.status_code == 200
-    assert message in response.content.decode()
+    with translation.override("zh-hans"):
+        assert response.context["form"].errors[field] == [message()]
     assert Contract.objects.count() == before
+
+
+@pytest.mark.parametrize("amount, code", [("0", "zero"), ("-5", "negative"), ("十二万", "invalid"), ("", "required"),
+                                          ("1e12", "too_large")])
+def test_the_service_refuses_a_bad_amount_with_its_code(make, demo, today, amount, code):
+    from contracts.services import contract_create
+
+    with pytest.raises(ValidationError) as refused:
+        contract_create(by=demo.user("sales_hb"), customer=make.customer(region="HB"), title="坏金额合同",
+                        amount=amount, starts_on=today, ends_on=today + timedelta(days=10),
+                        non_standard_reason="客户文本")
+    assert refused.value.error_dict["amount"][0].code == code
 
 
 def test_whole_chain_through_the_pages(demo, make, today):
@@ -94,7 +111,7 @@ def test_whole_chain_through_the_pages(demo, make, today):
     assert act(as_("sales_hb"), contract, "submit").status_code == 302
     for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
         response = act(as_(name), contract, "approve", {"kind": kind, "comment": "同意"})
-        assert "已批准" in " ".join(_messages(response)) or response.status_code == 302
+        assert response.status_code == 302 and _messages(response) == ["已审批同意。"]
     assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
     act(as_("sales_hb"), contract, "sign", {"signed_on": today.isoformat(),
                                              "counterparty_signed_on": today.isoformat(), "scan": pdf_upload()})
@@ -115,8 +132,13 @@ def test_stale_form_gets_already_decided_message(login, demo, make):
     client = login(demo.user("director"))
     act(client, contract, "approve", {"kind": "leader", "step": step.pk})
     response = act(client, contract, "reject", {"kind": "leader", "step": step.pk, "comment": "晚了"})
-    text = " ".join(_messages(response))
-    assert "已经" in text and "审批" in text or "already" in text
+    decided = ApprovalStep.objects.get(pk=step.pk)
+    with translation.override("zh-hans"):
+        expected = _("This step was already decided: %(status)s by %(who)s at %(when)s. The page you used was out "
+                     "of date; nothing was changed.") % {
+            "status": decided.get_status_display(), "who": "周明",
+            "when": timezone.localtime(decided.decided_at).strftime("%Y-%m-%d %H:%M")}
+    assert _messages(response) == ["已审批同意。", expected]  # the first request's message is still unread
     assert ApprovalStep.objects.get(pk=step.pk).status == StepStatus.APPROVED
 
 
@@ -133,7 +155,10 @@ def test_disguised_upload_is_refused(login, demo, make, today):
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
     response = act(login(contract.handler), contract, "sign", {
         "signed_on": today.isoformat(), "counterparty_signed_on": today.isoformat(), "scan": fake})
-    assert any("文件类型" in m or "file type" in m for m in _messages(response))
+    with translation.override("zh-hans"):
+        expected = _("The content of “%(name)s” is not an accepted file type (accepted: %(types)s).") % {
+            "name": "scan.pdf", "types": ".jpeg .jpg .pdf .png"}
+    assert _messages(response) == [expected]
     assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
 
 
@@ -192,7 +217,7 @@ def test_contract_list_query_count_is_fixed(login, demo, make, django_assert_num
 
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("contracts:list"))
-    for _ in range(30):
+    for _n in range(30):
         make.contract(by="sales_hd")
     with CaptureQueriesContext(connection) as many:
         body = client.get(reverse("contracts:list")).content.decode()

@@ -1,0 +1,72 @@
+"""The contract page: its terms, who must act now, the chain of every version, the records after signing."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from marketing_portal.files import latest_attachment
+from marketing_portal.policy import current_policy
+
+from .. import forms, hooks, selectors, services
+from ..choices import OPEN_LOAN_STATES, ContractState, HandoverStatus, StepStatus
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = get_object_or_404(
+        selectors.contracts_visible_to(request.user).select_related(
+            "customer", "region", "handler__person", "template_version__template", "legal_participant__person",
+            "technical_participant__person", "parent", "due_diligence", "submitted_by__person"),
+        pk=pk,
+    )
+    if contract.state == ContractState.DRAFT:
+        # A draft shows the flags its submission would get under the policy in force (not stored yet).
+        services.apply_submission_flags(contract, current_policy())
+    steps = list(
+        contract.steps.select_related("decided_by__person", "on_behalf_of__person")
+        .prefetch_related("assignees__person").order_by("-version", "opened_at", "pk")
+    )
+    loans = list(contract.loans.select_related("borrower__person", "decided_by__person", "lent_by__person"))
+    # Who may do what is asked of contracts.rules in the templates ({% has_perm %}, {% test_rule %}).
+    context = {
+        "contract": contract,
+        "steps": steps,
+        "pending": [s for s in steps if s.status == StepStatus.PENDING and s.version == contract.version],
+        "versions": sorted({s.version for s in steps}, reverse=True),
+        "lines": list(contract.lines.all()),
+        "problems": services.submission_problems(contract) if contract.state == ContractState.DRAFT else [],
+        "signed_scan": latest_attachment(contract, "signed"),
+        "milestones": list(contract.milestones.select_related("recorded_by__person")),
+        "non_performances": list(contract.non_performances.select_related("flagged_by__person")),
+        "objections": list(contract.incoming_objections.all()),
+        "inabilities": list(contract.inability_reports.select_related("reported_by__person")),
+        "handovers": list(contract.handler_changes.select_related("from_handler__person", "to_handler__person")),
+        "loans": loans,
+        "open_loan": next((ln for ln in loans if ln.state in OPEN_LOAN_STATES), None),
+        "disputes": list(contract.disputes.all()),
+        "amendments": list(contract.amendments.select_related("region")),
+        "today": timezone.localdate(),
+        "forms": {
+            "decision": forms.DecisionForm(), "sign": forms.SignForm(initial={"signed_on": timezone.localdate(),
+                                                                              "counterparty_signed_on":
+                                                                                  timezone.localdate()}),
+            "register": forms.RegisterForm(), "archive": forms.ArchiveForm(), "withdraw": forms.WithdrawForm(),
+            "file": forms.DraftFileForm(), "milestone": forms.MilestoneForm(),
+            "non_performance": forms.NonPerformanceForm(initial={"noticed_on": timezone.localdate()}),
+            "objection_sent": forms.ObjectionSentForm(initial={"sent_on": timezone.localdate()}),
+            "objection": forms.ObjectionReceivedForm(initial={"received_on": timezone.localdate()}),
+            "answer": forms.ObjectionAnswerForm(initial={"replied_on": timezone.localdate()}),
+            "inability": forms.InabilityForm(initial={"occurred_on": timezone.localdate(),
+                                                      "counterparty_notified_on": timezone.localdate()}),
+            "handover": forms.HandoverForm(), "loan": forms.LoanForm(), "loan_decision": forms.LoanDecisionForm(),
+            "dispute": forms.DisputeForm(initial={"opened_on": timezone.localdate()}),
+            "dispute_update": forms.DisputeUpdateForm(), "resolution": forms.ResolutionForm(),
+            "milestone_done": forms.MilestoneDoneForm(initial={"done_on": timezone.localdate()}),
+        },
+        "HandoverStatus": HandoverStatus,
+        "policy": current_policy(),
+        "panels": hooks.contract_panels(contract, request.user, request),
+    }
+    return render(request, "contracts/detail.html", context)
