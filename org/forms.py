@@ -3,12 +3,13 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.forms import DateInput
+from marketing_portal.people import display_name
 
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         person = getattr(obj, "person", None)
-        return f"{person.name}（{person.unit}）" if person else obj.get_username()
+        return f"{display_name(obj)}（{person.unit}）" if person else display_name(obj)
 
 
 class DelegationForm(forms.Form):

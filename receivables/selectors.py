@@ -21,10 +21,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from contracts.hooks import contracts_reached
+from marketing_portal.people import display_name
 from org.roles import XXX
 from org.rules import holds, is_regional_manager, is_xxx
 from org.selectors import regions_of
@@ -219,10 +221,11 @@ def contracts_without_project(user) -> QuerySet:
 
 def ledger_balances(entries: QuerySet) -> list[dict]:
     """Balance per owner of the given entries (derived, never stored)."""
-    rows = (entries.order_by().values("owner_id", "owner__username", "owner__person__name")
-            .annotate(balance=Sum("amount")).order_by("owner__person__name"))
-    return [{"owner_id": r["owner_id"], "name": r["owner__person__name"] or r["owner__username"],
-             "balance": r["balance"]} for r in rows]
+    rows = list(entries.order_by().values("owner_id").annotate(balance=Sum("amount")).order_by("owner_id"))
+    owners = get_user_model().objects.select_related("person").in_bulk([r["owner_id"] for r in rows])
+    balances = [{"owner_id": r["owner_id"], "name": display_name(owners[r["owner_id"]]), "balance": r["balance"]}
+                for r in rows]
+    return sorted(balances, key=lambda b: b["name"])
 
 
 def pending_proposals() -> QuerySet:
@@ -298,7 +301,7 @@ def _aging_batch(projects: list[Project], as_of: date) -> Iterable[dict]:
 
 GROUPS = {
     "project": None,
-    "owner": lambda p: (p.owner_id, getattr(getattr(p.owner, "person", None), "name", p.owner.get_username())),
+    "owner": lambda p: (p.owner_id, display_name(p.owner)),
     "region": lambda p: (p.region_id, p.region.name),
     "customer": lambda p: (p.customer_id, p.customer.name),
 }

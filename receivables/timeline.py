@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.money import format_yuan
+from marketing_portal.people import display_name
 
 from .choices import AgreementState, EntryKind, ProposalKind, ProposalState, StatementState
 from .engine import ProjectAssessment
@@ -45,8 +46,7 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
     if contract.signed_on:
         past.append(Item(contract.signed_on, _("Contract signed"), contract.title, "primary", kind="contract"))
     past.append(Item(_local(project.registered_at), _("Project registered"),
-                     _("Sales owner %(owner)s") % {"owner": getattr(getattr(project.owner, "person", None), "name",
-                                                                    project.owner.get_username())},
+                     _("Sales owner %(owner)s") % {"owner": display_name(project.owner)},
                      kind="registered"))
     if acceptance is not None:
         past.append(Item(acceptance.report_date, _("Accepted (date of the acceptance report)"),

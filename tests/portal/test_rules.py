@@ -28,3 +28,13 @@ def test_a_message_is_read_by_its_recipient_only(demo, client):
     assert client.post(reverse("notification-open", args=[note.pk])).status_code == 404
     note.refresh_from_db()
     assert note.read_at is None
+
+
+def test_marking_messages_read_answers_with_a_redirect_even_to_htmx(demo, client):
+    """The inbox's "mark read" had an htmx branch no page used (issue 8): one answer, the redirect."""
+    note = notify(recipient=demo.user("sales_hb"), key="test-rules-2", subject="测试", url="/")
+    client.force_login(demo.user("sales_hb"))
+    response = client.post(reverse("inbox-mark-read"), {"notification": note.pk}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 302 and response.url == reverse("inbox")
+    note.refresh_from_db()
+    assert note.read_at is not None
