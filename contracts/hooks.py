@@ -55,3 +55,23 @@ def customer_panels(customer, user, request=None) -> list[dict]:
 
 def contract_panels(contract, user, request=None) -> list[dict]:
     return _contract_panels.render(contract, user, request)
+
+
+# The acceptance date of a contract's project (the warranty of repair tickets starts there, REP-2). The
+# receivables app, which keeps projects, answers; apps that need the date ask here, never receivables itself.
+_acceptance_providers: list[Callable] = []
+
+
+def register_acceptance_provider(provider: Callable) -> None:
+    """``provider(contract) -> date | None``: the date the contract's work was accepted, if known."""
+    if provider not in _acceptance_providers:
+        _acceptance_providers.append(provider)
+
+
+def accepted_on(contract):
+    """The first acceptance date a provider knows for ``contract``, or None."""
+    for provider in _acceptance_providers:
+        day = provider(contract)
+        if day:
+            return day
+    return None

@@ -19,7 +19,8 @@ days are entered, changed, removed or a year is confirmed, the calendar services
 changed days — with the rule it was first computed with, so a later policy change rewrites nothing —
 writes old → new into the record's history (and the tracked row's), calls the registration's
 ``on_change(obj, old=, new=)`` (e.g. a reversing ledger entry: the ledger stays append-only) and notifies
-each person ``notify(obj)`` names, once per move (notification key).
+each person ``notify(obj)`` names, once per move (notification key). Dates produced by a rules core rather
+than one period (the receivables sweep) follow through ``register_calendar_listener`` instead.
 """
 
 from __future__ import annotations
@@ -52,6 +53,19 @@ class Registration:
 
 
 _registry: dict[tuple[str, str], Registration] = {}
+_listeners: list[Callable[..., object]] = []
+
+
+def register_calendar_listener(listener: Callable[..., object]) -> None:
+    """Call ``listener(first=, last=, reason=)`` after each recomputation, in its own transaction.
+
+    For dates that are not one period from one start but the output of a rules core (the receivables
+    sweep's next check and deadline dates come from ``receivables.policy.assess``): the app's listener
+    marks the records whose dates touch ``first``…``last`` for reassessment (e.g. ``next_check_on`` moved
+    to ``first``), and its own sweep then reassesses them and reverses what is no longer due.
+    """
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def register_deadline(model, field_name: str, *, label=None, is_open=None, notify=None, on_change=None, url=None):
@@ -141,6 +155,9 @@ def deadlines_recompute(*, first: date, last: date, reason: str = "") -> Recompu
                     if object_id in still_open:
                         result.examined += 1
                         _recompute_one(pk, registration, reason, result)
+        for listener in list(_listeners):
+            with transaction.atomic():
+                listener(first=first, last=last, reason=reason)
     return result
 
 

@@ -106,7 +106,27 @@ def _archive_pattern_check(value: str) -> None:
 G_CONTRACT = _("Contracts")
 G_HANDOFF = _("Hand-off to XXX")
 G_RECEIVABLE = _("Receivables and commission")
+G_REPAIR = _("Repairs")
 G_SYSTEM = _("System")
+
+
+def _clock_check(value: str) -> None:
+    """A working-day boundary is a clock time such as 08:30."""
+    from .worktime import parse_clock
+
+    try:
+        parse_clock(value)
+    except ValueError:
+        raise ValidationError(_("Enter a time of day such as 08:30.")) from None
+
+
+REPAIR_UNITS = ("repair", "rnd", "production")
+
+
+def _repair_unit_check(value: str) -> None:
+    """A liaison sheet goes to the Repair Center, R&D or Production (REP-5): their unit codes."""
+    if value not in REPAIR_UNITS:
+        raise ValidationError(_("Enter one of the unit codes repair, rnd or production."))
 
 FIELDS: tuple[PolicyField, ...] = (
     # Contracts (合同管理制度)
@@ -162,6 +182,30 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Months after acceptance."), _("months")),
     PolicyField("reminder_days_before", _("Reminders before a deadline"), "int_list", [7, 3, 1], G_RECEIVABLE,
                 0, 365, _("Days before each deadline, comma separated."), _("days")),
+    # Repairs (客户报修处理流程图): service levels in working hours of the CAL calendar
+    PolicyField("repair_workday_start", _("Working day starts at"), "str", "08:30", G_REPAIR,
+                help_text=_("Service levels count working hours only, from this time on working days."),
+                check=_clock_check),
+    PolicyField("repair_workday_end", _("Working day ends at"), "str", "17:30", G_REPAIR, check=_clock_check),
+    PolicyField("repair_response_hours", _("Phone response within"), "int", 2, G_REPAIR, 1, 200,
+                _("Working hours from the customer's call to the technician's call back."), _("working hours")),
+    PolicyField("repair_visit_hours", _("On-site visit within"), "int", 16, G_REPAIR, 1, 400,
+                _("Working hours from a phone response that did not solve it to the technician's arrival."),
+                _("working hours")),
+    PolicyField("repair_close_hours", _("Ticket closed within"), "int", 40, G_REPAIR, 1, 2000,
+                _("Working hours from the call to the archived feedback sheet."), _("working hours")),
+    PolicyField("repair_second_escalation_hours", _("Second escalation after"), "int", 4, G_REPAIR, 1, 200,
+                _("Working hours after the head was alerted, the Repair Center supervisor is alerted too."),
+                _("working hours")),
+    PolicyField("repair_unit_in_warranty", _("Liaison sheet in warranty to"), "str", "production", G_REPAIR,
+                help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
+                check=_repair_unit_check),
+    PolicyField("repair_unit_out_of_warranty", _("Liaison sheet out of warranty to"), "str", "repair", G_REPAIR,
+                help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
+                check=_repair_unit_check),
+    PolicyField("repair_unit_unknown_warranty", _("Liaison sheet, warranty unknown, to"), "str", "repair",
+                G_REPAIR, help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
+                check=_repair_unit_check),
     # System
     PolicyField("upload_max_mb", _("Largest upload"), "int", 20, G_SYSTEM, 1, 200, "", "MB"),
 )

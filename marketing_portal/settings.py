@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     # Mondays 08:00: the receivables digest for managers (RCV-12); once per manager and week by key.
     "receivables-digest": {"task": "receivables.tasks.receivables_digest_task",
                            "schedule": crontab(hour=8, minute=0, day_of_week="mon")},
+    # Every 15 minutes: repair service levels in working hours; head, then supervisor alerted once each by key.
+    "repairs-service-levels": {"task": "repairs.tasks.repair_service_levels_task", "schedule": 900.0},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

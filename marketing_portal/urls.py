@@ -39,5 +39,6 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("handoff/", include("handoff.urls")),
     path("receivables/", include("receivables.urls")),
+    path("repairs/", include("repairs.urls")),
     path("admin/", admin.site.urls),
 ]

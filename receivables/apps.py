@@ -9,7 +9,7 @@ class ReceivablesConfig(AppConfig):
     verbose_name = _("Receivables")
 
     def ready(self):
-        from contracts.hooks import register_contract_panel, register_customer_panel
+        from contracts.hooks import register_acceptance_provider, register_contract_panel, register_customer_panel
         from contracts.signals import contract_handler_changed, contract_state_changed
         from marketing_portal import access
         from marketing_portal.registry import NavEntry, register_nav, register_work
@@ -51,3 +51,5 @@ class ReceivablesConfig(AppConfig):
         register_contract_panel(order=20, provider=contract_panel)
         contract_state_changed.connect(on_contract_state_changed, dispatch_uid="receivables-project-on-signing")
         contract_handler_changed.connect(on_contract_handler_changed, dispatch_uid="receivables-owner-follows-handler")
+        # Repair tickets ask for the acceptance date (their warranty starts there) through contracts.hooks.
+        register_acceptance_provider(lambda c: getattr(Project.objects.filter(contract=c).first(), "accepted_on", None))

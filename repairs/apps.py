@@ -3,7 +3,29 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RepairsConfig(AppConfig):
-    """Repair tickets (SPEC REP). Not built yet: no issue has asked for it so far."""
+    """Repair tickets (SPEC REP): the customer's call to the supervisor's signed archive (客户报修处理流程图)."""
 
     name = "repairs"
     verbose_name = _("Repairs")
+
+    def ready(self):
+        from contracts.hooks import register_contract_panel, register_customer_panel
+        from marketing_portal import access
+        from marketing_portal.registry import NavEntry, register_nav, register_work
+
+        from . import selectors
+        from .models import Equipment, Escalation, LiaisonSheet, ReturnCall, ServiceLevelAlert, Ticket, Visit
+        from .work import contract_panel, customer_panel, work_items
+
+        access.register_visibility(Ticket, selectors.tickets_visible_to)
+        access.register_visibility(Visit, selectors.visits_visible_to)
+        access.register_visibility(LiaisonSheet, selectors.sheets_visible_to)
+        access.register_visibility(Escalation, selectors.escalations_visible_to)
+        access.register_visibility(ReturnCall, selectors.return_calls_visible_to)
+        access.register_visibility(ServiceLevelAlert, selectors.alerts_visible_to)
+        access.register_visibility(Equipment, selectors.equipment_visible_to)
+        register_nav(NavEntry(label=_("Repairs"), url_name="repairs:list", order=40,
+                              visible=selectors.may_use_repairs))
+        register_work(work_items)
+        register_customer_panel(order=30, provider=customer_panel)
+        register_contract_panel(order=30, provider=contract_panel)

@@ -7,7 +7,7 @@ class DeadlineProbeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from marketing_portal.deadlines import register_deadline
+        from marketing_portal.deadlines import register_calendar_listener, register_deadline
 
         from .models import ProbeLedgerEntry, ProbeTask
 
@@ -24,3 +24,9 @@ class DeadlineProbeConfig(AppConfig):
             on_change=reverse_charge,
             url=lambda task: f"/probe/{task.pk}/",
         )
+
+        def recheck(*, first, last, reason):
+            # As the receivables sweep will: records whose dates come from a rules core are marked for a re-check.
+            ProbeTask.objects.filter(done=False, due_on__gte=first).update(recheck_from=first)
+
+        register_calendar_listener(recheck)

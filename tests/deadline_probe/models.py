@@ -10,6 +10,7 @@ class ProbeTask(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField("due on")
     done = models.BooleanField(default=False)
+    recheck_from = models.DateField(null=True, blank=True)  # set by the calendar listener
     history = HistoricalRecords()
 
     def __str__(self):

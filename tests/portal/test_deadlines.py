@@ -174,3 +174,11 @@ def test_the_first_day_entered_in_a_provisional_year_recomputes_the_whole_year(
     with django_capture_on_commit_callbacks(execute=True):
         calendar_day_set(day=date(2027, 12, 31), kind="holiday", name="地方假日", by=demo.user("sysadmin"))
     assert ProbeTask.objects.get(pk=task.pk).due_on == date(2027, 2, 5)  # Friday, a working day by weekends only
+
+
+def test_calendar_listeners_hear_of_each_change(demo, make_task, django_capture_on_commit_callbacks):
+    # for dates a rules core computes (the receivables sweep): the app marks its records for a re-check
+    later = make_task(date(2027, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_day_set(day=date(2027, 6, 2), kind="holiday", name="地方假日", by=demo.user("sysadmin"))
+    assert ProbeTask.objects.get(pk=later.pk).recheck_from == date(2027, 1, 1)  # the first day entered: all 2027
