@@ -40,7 +40,7 @@ MARKETING_STAFF = MARKETING_OFFICE | {Role.REGIONAL_MANAGER, Role.SALESPERSON}
 HANDLER_ROLES = (Role.SALESPERSON, Role.REGIONAL_MANAGER, Role.SALES_MANAGER)
 
 
-def _principal_ids(user, on: date | None = None) -> list[int]:
+def principal_ids(user, on: date | None = None) -> list[int]:
     """The user and everyone who delegated their approvals to the user today."""
     ids = [user.pk]
     ids.extend(active_delegations(on).filter(delegate=user).values_list("principal_id", flat=True))
@@ -60,7 +60,7 @@ def contracts_visible_to(user) -> QuerySet:
     # The negotiation participants the contract names now (art. 7), from its submission on.
     condition |= (Q(legal_participant=user) | Q(technical_participant=user)) & Q(submitted_at__isnull=False)
     # Named on a step of the contract, for themselves or for someone who delegated to them.
-    on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=_principal_ids(user))
+    on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=principal_ids(user))
     decided = ApprovalStep.objects.filter(contract=OuterRef("pk"), decided_by=user)
     return qs.filter(condition | Exists(on_step) | Exists(decided))
 
@@ -149,7 +149,7 @@ def _unique(users) -> list:
 def pending_steps_for(user) -> QuerySet:
     """Steps waiting on the user, for themselves or on behalf of someone who delegated to them."""
     return (
-        ApprovalStep.objects.filter(status=StepStatus.PENDING, assignees__in=_principal_ids(user))
+        ApprovalStep.objects.filter(status=StepStatus.PENDING, assignees__in=principal_ids(user))
         .filter(version=F("contract__version"))
         .select_related("contract", "contract__customer", "contract__region")
         .distinct()

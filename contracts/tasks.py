@@ -11,10 +11,6 @@ def contract_reminders_task(as_of: str | None = None) -> int:
 
     Each reminder has its own notification key, so a repeated or caught-up run sends nothing twice.
     """
-    from django.conf import settings
-    from django.utils import translation
-
     from .services import reminders_send
 
-    with translation.override(settings.LANGUAGE_CODE):
-        return reminders_send(today=date.fromisoformat(as_of) if as_of else None)
+    return reminders_send(today=date.fromisoformat(as_of) if as_of else None)  # notices in the portal language

@@ -20,7 +20,7 @@ from .choices import (
 )
 from .models import ApprovalStep, Contract, HandlerChange, IncomingObjection, Loan, NonPerformance
 from .rules import allowed, keeps_originals
-from .selectors import _principal_ids, pending_steps_for
+from .selectors import pending_steps_for, principal_ids
 
 
 def work_items(user) -> list[WorkItem]:
@@ -29,7 +29,7 @@ def work_items(user) -> list[WorkItem]:
     today = timezone.localdate()
     items: list[WorkItem] = []
     category = _("Contracts")
-    principals = set(_principal_ids(user))
+    principals = set(principal_ids(user))
     for step in pending_steps_for(user).prefetch_related("assignees__person"):
         on_behalf = [a for a in step.assignees.all() if a.pk in principals and a.pk != user.pk]
         mine = any(a.pk == user.pk for a in step.assignees.all())

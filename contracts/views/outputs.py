@@ -29,7 +29,7 @@ def approval_form_pdf(request, pk):
         "contract": contract, "steps": current, "earlier": earlier, "lines": list(contract.lines.all()),
         "printed_at": timezone.localtime(), "printed_by": request.user,
     })
-    name = contract.archive_number or contract.serial_number
+    name = contract.archive_number or contract.serial_number or contract.title
     return pdf_response(pdf, _("Contract approval form %(title)s.pdf") % {"title": name})
 
 

@@ -125,3 +125,26 @@ def test_templates_pages(client, login, demo):
     # only template keepers may add versions or templates
     assert login(demo.user("sales_hd")).post(url, {}).status_code == 404
     assert login(demo.user("sales_hd")).post(reverse("contracts:template-list"), {}).status_code == 404
+
+
+def test_seeing_a_record_is_not_being_allowed_to_change_it(login, demo, make):
+    """Finance, Legal and the GM see every contract and customer; the forms to change them answer 404."""
+    draft = make.contract(by="sales_hb")
+    signed = make.signed(by="sales_hb")
+    customer = draft.customer
+    pages = [
+        reverse("contracts:edit", args=[draft.pk]),
+        reverse("contracts:amend", args=[signed.pk]),
+        reverse("contracts:customer-edit", args=[customer.pk]),
+        reverse("contracts:dd-create", args=[customer.pk]),
+        reverse("contracts:create"),
+        reverse("contracts:customer-create"),
+    ]
+    for username in ("finance", "legal", "gm"):
+        client = login(demo.user(username))
+        assert client.get(draft.get_absolute_url()).status_code == 200
+        for url in pages:
+            assert client.get(url).status_code == 404, (username, url)
+    # an archive label exists only for an archived original
+    response = login(demo.user("sales_hb")).get(reverse("contracts:archive-label", args=[signed.pk]))
+    assert response.status_code == 302 and response["Location"] == signed.get_absolute_url()

@@ -160,26 +160,25 @@ def test_approvals_keep_the_rule_for_ones_own_submission(make, demo):
 
 
 @pytest.mark.django_db
-def test_a_clerical_step_goes_to_another_holder_when_there_is_one(make, demo):
-    # Finance's copy is for the reviewer or the head; the handler's own contract is never theirs, and an
-    # ordinary contract keeps both holders on the step
-    contract = make.at_step("copy_finance")
-    assert set(contract.steps.get(kind="copy_finance").assignees.values_list("username", flat=True)) == {
-        "finance", "finance_head"}
-    from contracts.services.steps import open_step
+def test_a_clerical_step_goes_to_another_holder_of_the_position_when_there_is_one(make, demo):
+    from org.models import Position
     from org.roles import Role
-    from org.selectors import resolve
+    from org.services import person_set_positions
 
-    # the head of Administration drafting is impossible, so check the rule directly: a conflicted holder is
-    # left out as long as someone else holds the position
-    archive = contract.steps.get(kind="archive")
-    contract.submitted_by = demo.user("archivist")
-    people = {u.username for u in resolve(Role.ARCHIVIST) + resolve(Role.ADMIN_HEAD)}
-    assert people == {"archivist", "admin_head"}
-    contract.version += 1  # a fresh step of the same kind (one per version)
-    step = open_step(contract, "archive")
-    assert set(step.assignees.values_list("username", flat=True)) == {"admin_head"}
-    assert archive.status == "done"
+    # 杨帆 (design clerk) also becomes a Sales Clerk: the registration of 陈芳's own submission goes to her alone
+    designer = demo.user("design_clerk")
+    clerk_position = Position.objects.get(role=Role.SALES_CLERK)
+    person_set_positions(person=designer.person, positions=[*designer.person.positions.all(), clerk_position])
+    contract = make.contract(by="clerk", handler=demo.user("sales_hb"), customer=make.customer(region="HB"))
+    contract = make.advance(contract, until_step="register", actors={"submit": "clerk", "register": "design_clerk"})
+    step = contract.steps.get(kind="register")
+    assert list(step.assignees.values_list("username", flat=True)) == ["design_clerk"]
+    with pytest.raises(services.WorkflowError) as refused:
+        services.contract_register(contract_id=contract.pk, by=demo.user("clerk"))
+    assert refused.value.code == "not_assigned"
+    services.contract_register(contract_id=contract.pk, by=demo.user("design_clerk"))
+    step.refresh_from_db()
+    assert step.decided_by == demo.user("design_clerk") and "无其他人员担任该岗位" not in step.comment
 
 
 # --------------------------------------------------------------------------------------------------
