@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +23,7 @@ from . import services
 from .models import Equipment, Ticket
 
 User = get_user_model()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADS = {"repair": "repair_supervisor", "rnd": "rnd_head", "production": "production_head"}
 
 
@@ -53,7 +55,9 @@ class Story:
     def __init__(self, users, customer, fault, *, days_ago, category="repair", equipment=None, source="call",
                  relayed_by=None):
         self.u, self.customer, self.fault = users, customer, fault
-        self.t = timezone.now() - timedelta(days=days_ago)
+        # Calls come in during the morning (Beijing time), so the working hours they take look like real ones.
+        morning = datetime.combine(timezone.localdate() - timedelta(days=days_ago), time(9, 20), tzinfo=SHANGHAI)
+        self.t = min(morning, timezone.now() - timedelta(hours=1))
         contact = customer.contacts.first()
         self.ticket = services.ticket_register(
             by=users[relayed_by or "cs"], source=source, category=category, unit_name=customer.name,

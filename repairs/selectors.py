@@ -141,7 +141,7 @@ def equipment_visible_to(user) -> QuerySet:
 
 def ticket_list(user, *, search: str = "", state: str = "", category: str = "", department: str = "",
                 mine: bool = False) -> QuerySet:
-    qs = tickets_visible_to(user).select_related("customer", "technician", "equipment")
+    qs = tickets_visible_to(user).select_related("customer", "technician__person", "equipment")
     if mine:
         qs = qs.filter(pk__in=Ticket.objects.filter(Q(technician=user) | Q(technicians=user)).values("pk"))
     if state == "open":

@@ -52,15 +52,33 @@ def waiting_on(ticket: Ticket) -> list:
     return []
 
 
-def _heads_of(users) -> list:
-    heads = {}
-    for user in users:
-        for head in resolve(DEPARTMENT_LEADER, of=user):
-            heads[head.pk] = head
-    return list(heads.values())
+class _People:
+    """Who a ticket waits on and their heads, resolved once per sweep (a backlog has thousands of tickets
+    waiting on the same few people)."""
+
+    def __init__(self):
+        self._waiting: dict[tuple, list] = {}
+        self._heads: dict[int, list] = {}
+
+    def waiting_on(self, ticket: Ticket) -> list:
+        if ticket.state == TicketState.ONSITE:
+            return waiting_on(ticket)  # the visit's own technicians
+        key = (ticket.state, ticket.department, ticket.technician_id)
+        if key not in self._waiting:
+            self._waiting[key] = waiting_on(ticket)
+        return self._waiting[key]
+
+    def heads_of(self, users) -> list:
+        heads = {}
+        for user in users:
+            if user.pk not in self._heads:
+                self._heads[user.pk] = resolve(DEPARTMENT_LEADER, of=user)
+            heads.update({h.pk: h for h in self._heads[user.pk]})
+        return list(heads.values())
 
 
-def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: datetime, recipients: list) -> bool:
+def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: datetime, recipients: list,
+           waited: list) -> bool:
     names = "、".join(display_name(u) for u in recipients)[:300]
     try:
         with transaction.atomic():
@@ -68,9 +86,9 @@ def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: dat
                                              due_at=due_at, sent_at=now, recipients=names)
     except IntegrityError:
         return False  # sent before (another run, or a second beat)
-    waited = "、".join(display_name(u) for u in waiting_on(ticket)) or "—"
     subject = _("Service level missed (%(level)s): %(number)s %(unit)s waits on %(who)s") % {
-        "level": Level(level).label, "number": ticket.number, "unit": ticket.unit_name, "who": waited}
+        "level": Level(level).label, "number": ticket.number, "unit": ticket.unit_name,
+        "who": "、".join(display_name(u) for u in waited) or "—"}
     body = _("Due %(due)s; now “%(state)s”.") % {
         "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"), "state": ticket.get_state_display()}
     notify_many(recipients=recipients, key=f"repairs-sla|{ticket.pk}|{level}|{stage}", subject=subject, body=body,
@@ -84,6 +102,7 @@ def service_levels_sweep(*, now: datetime | None = None) -> int:
     policy = current_policy()
     sent = 0
     supervisors = selectors.supervisors()
+    people = _People()
     for level, (due_field, states, done_field) in LEVELS.items():
         due_filter = {f"{due_field}__lte": now, f"{done_field}__isnull": True, "state__in": states}
         pending = (Ticket.objects.filter(**due_filter)
@@ -93,11 +112,13 @@ def service_levels_sweep(*, now: datetime | None = None) -> int:
         for ticket in pending.iterator(chunk_size=200):
             due_at = getattr(ticket, due_field)
             stages = set(ticket.alerts.filter(level=level).values_list("stage", flat=True))
+            waited = people.waiting_on(ticket)
             if AlertStage.HEAD not in stages:
-                heads = _heads_of(waiting_on(ticket)) or supervisors
-                sent += _alert(ticket, level=level, stage=AlertStage.HEAD, due_at=due_at, now=now, recipients=heads)
+                heads = people.heads_of(waited) or supervisors
+                sent += _alert(ticket, level=level, stage=AlertStage.HEAD, due_at=due_at, now=now, recipients=heads,
+                               waited=waited)
             again = add_hours(due_at, policy.repair_second_escalation_hours, policy)
             if AlertStage.SUPERVISOR not in stages and now >= again:
                 sent += _alert(ticket, level=level, stage=AlertStage.SUPERVISOR, due_at=due_at, now=now,
-                               recipients=supervisors)
+                               recipients=supervisors, waited=waited)
     return sent

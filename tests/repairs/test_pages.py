@@ -178,3 +178,20 @@ def test_feedback_pdf_prints_the_signature_and_reads_back(rep, done, client, art
     (artifacts / "repairs-liaison-sheet.pdf").write_bytes(sheet)
     text = subprocess.run(["pdftotext", "-", "-"], input=sheet, capture_output=True, check=True).stdout.decode()
     assert "内部事务联络单" in text and "维修中心" in text
+
+
+def test_ticket_list_queries_do_not_grow_with_rows(client, rep):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rep.assigned()
+    client.force_login(rep.u("cs"))
+    url = reverse("repairs:list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(6):
+        rep.assigned(technician="tech_rnd")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
