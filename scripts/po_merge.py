@@ -3,7 +3,8 @@
 Two branches that each add strings touch the same .po file; a line merge conflicts wherever their
 new entries meet. This driver merges by message instead: every message either side has (less the ones
 one side removed since the common ancestor), the translated text winning over an empty or fuzzy one,
-our side winning when both translated. Registered in ``.gitattributes``; enable it once per clone:
+our side winning when both changed a translation, theirs when only theirs changed it.
+Registered in ``.gitattributes``; enable it once per clone:
 
     git config merge.pomerge.driver ".venv/bin/python scripts/po_merge.py %O %A %B"
 """
@@ -17,6 +18,10 @@ def key(entry):
     return (entry.msgctxt or "", entry.msgid)
 
 
+def text(entry):
+    return (entry.msgstr, tuple(sorted(entry.msgstr_plural.items())), tuple(entry.flags))
+
+
 def good(entry):
     return entry is not None and entry.translated() and "fuzzy" not in entry.flags
 
@@ -27,7 +32,8 @@ def sort_catalogue(catalogue):
 
 def merge(base_path, ours_path, theirs_path):
     base, ours, theirs = (polib.pofile(p) for p in (base_path, ours_path, theirs_path))
-    in_base = {key(e) for e in base if not e.obsolete}
+    base_map = {key(e): e for e in base if not e.obsolete}
+    in_base = set(base_map)
     ours_map = {key(e): e for e in ours if not e.obsolete}
     theirs_map = {key(e): e for e in theirs if not e.obsolete}
     merged = polib.POFile()
@@ -38,6 +44,9 @@ def merge(base_path, ours_path, theirs_path):
         if k in in_base and (mine is None or other is None):
             continue  # removed on one side since the ancestor
         entry = mine if good(mine) or not good(other) else other
+        ancestor = base_map.get(k)
+        if good(mine) and good(other) and ancestor is not None and text(mine) == text(ancestor):
+            entry = other  # only their side changed the translation: take the change
         merged.append(entry)
     sort_catalogue(merged)
     merged.save(ours_path)
