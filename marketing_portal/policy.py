@@ -107,6 +107,7 @@ G_CONTRACT = _("Contracts")
 G_HANDOFF = _("Hand-off to XXX")
 G_RECEIVABLE = _("Receivables and commission")
 G_REPAIR = _("Repairs")
+G_PLANNING = _("Plans and reports")
 G_SYSTEM = _("System")
 
 
@@ -206,6 +207,12 @@ FIELDS: tuple[PolicyField, ...] = (
     PolicyField("repair_unit_unknown_warranty", _("Liaison sheet, warranty unknown, to"), "str", "repair",
                 G_REPAIR, help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
                 check=_repair_unit_check),
+    # Plans and reports (RPT-2)
+    PolicyField("weekly_report_due_days", _("Weekly report due"), "int", 1, G_PLANNING, 1, 14,
+                _("Days after the Sunday that ends the week (1: the Monday; the next working day if it is a rest "
+                  "day)."), _("days")),
+    PolicyField("monthly_report_due_workdays", _("Monthly report due"), "int", 3, G_PLANNING, 1, 20,
+                _("The report is due on this working day of the following month."), _("working days")),
     # System
     PolicyField("upload_max_mb", _("Largest upload"), "int", 20, G_SYSTEM, 1, 200, "", "MB"),
 )

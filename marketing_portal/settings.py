@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "handoff",
     "receivables",
     "repairs",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,9 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": crontab(hour=8, minute=0, day_of_week="mon")},
     # Every 15 minutes: repair service levels in working hours; head, then supervisor alerted once each by key.
     "repairs-service-levels": {"task": "repairs.tasks.repair_service_levels_task", "schedule": 900.0},
+    # Daily 09:00: sales reports due today or overdue (RPT-2); each person (then their manager) told once by key.
+    "planning-report-reminders": {"task": "planning.tasks.report_reminders_task",
+                                  "schedule": crontab(hour=9, minute=0)},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -40,5 +40,6 @@ urlpatterns = [
     path("handoff/", include("handoff.urls")),
     path("receivables/", include("receivables.urls")),
     path("repairs/", include("repairs.urls")),
+    path("planning/", include("planning.urls")),
     path("admin/", admin.site.urls),
 ]

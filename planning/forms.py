@@ -1,0 +1,121 @@
+"""Forms of the planning pages. They parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from marketing_portal.forms import DateInput
+from marketing_portal.people import display_name
+from org.models import Region
+from org.roles import Role
+
+from .choices import ReportKind, TargetPeriod, TenderResult
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
+def people_with(*roles):
+    return (get_user_model().objects.filter(is_active=True, person__positions__role__in=roles).distinct()
+            .select_related("person").order_by("person__name"))
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices, widget=forms.HiddenInput)
+    period = forms.CharField(label=_("Period"), widget=forms.HiddenInput)
+    work_done = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 4}))
+    customers_visited = forms.CharField(label=_("Customers visited"), required=False,
+                                        widget=forms.Textarea(attrs={"rows": 3}))
+    opportunities = forms.CharField(label=_("Opportunities"), required=False,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    next_plan = forms.CharField(label=_("Plan for the next period"), widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(label=_("Problems and support needed"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PeriodPickForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices)
+    period = forms.CharField(label=_("Period"), help_text=_("A week like 2026-W05, a month like 2026-03."))
+
+
+class ReportFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ReportKind.choices], required=False)
+    period = forms.CharField(label=_("Period"), required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "2026-W05 / 2026-03"}))
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions"))] + [(r.code, r.name) for r in Region.objects.all()]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.filter(active=True), required=False,
+                                    empty_label=_("Whole marketing centre"))
+    title = forms.CharField(label=_("Title"), max_length=120, required=False)
+    note = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TargetRowForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.filter(active=True), required=False)
+    person = PersonChoiceField(label=_("Salesperson"), queryset=people_with(Role.SALESPERSON), required=False,
+                               empty_label=_("(region as a whole)"))
+    period = forms.ChoiceField(label=_("Period"), choices=TargetPeriod.choices, required=False)
+    period_no = forms.IntegerField(label=_("Quarter or month"), required=False, min_value=0, max_value=12)
+    amount = forms.CharField(label=_("Target (yuan)"), required=False)
+
+
+TargetFormSet = forms.formset_factory(TargetRowForm, extra=4)
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TenderForm(forms.Form):
+    title = forms.CharField(label=_("Tender project"), max_length=150)
+    customer = forms.ModelChoiceField(label=_("Tendering party (customer)"), queryset=None)
+    tender_reference = forms.CharField(label=_("Tender reference"), max_length=60, required=False)
+    budget = forms.CharField(label=_("Budget (yuan)"))
+    documents_due_on = forms.DateField(label=_("Bid documents due"), widget=DateInput())
+    opening_on = forms.DateField(label=_("Bid opening date"), widget=DateInput())
+    clerk = PersonChoiceField(label=_("Clerk preparing the documents"), required=False,
+                              queryset=people_with(Role.SALES_CLERK, Role.DESIGN_CLERK))
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class TenderEditForm(forms.Form):
+    budget = forms.CharField(label=_("Budget (yuan)"))
+    quoted_amount = forms.CharField(label=_("Our bid price (yuan)"), required=False)
+    documents_due_on = forms.DateField(label=_("Bid documents due"), widget=DateInput())
+    opening_on = forms.DateField(label=_("Bid opening date"), widget=DateInput())
+
+
+class UploadForm(forms.Form):
+    upload = forms.FileField(label=_("Bid document"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ResultForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=TenderResult.choices)
+    result_on = forms.DateField(label=_("Result date"), widget=DateInput())
+    winning_amount = forms.CharField(label=_("Winning price (yuan)"), required=False,
+                                     help_text=_("Our price when we won; the winner's price when known."))
+    winner = forms.CharField(label=_("Winning bidder"), max_length=120, required=False)
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

@@ -1,0 +1,1 @@
+"""Thin views of the planning app, one module per capability."""
