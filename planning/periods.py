@@ -35,12 +35,14 @@ def parse_period(kind: str, raw: str) -> tuple[date, date]:
                 year, month = int(match[1]), int(match[2])
                 return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
         else:
-            raise ValidationError({"kind": [_("Choose a weekly or a monthly report.")]}, code="bad_kind")
+            message = _("Choose a weekly or a monthly report.")
+            raise ValidationError({"kind": [ValidationError(message, code="bad_kind")]})
     except ValueError:
         pass
     example = "2026-W05" if kind == ReportKind.WEEKLY else "2026-03"
-    raise ValidationError({"period": [_("“%(raw)s” is not a period of this kind; write it like %(example)s.")
-                                      % {"raw": raw, "example": example}]}, code="bad_period")
+    raise ValidationError({"period": [ValidationError(
+        _("“%(raw)s” is not a period of this kind; write it like %(example)s.") % {"raw": raw, "example": example},
+        code="bad_period")]})
 
 
 def code_of(kind: str, start: date) -> str:

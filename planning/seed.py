@@ -66,7 +66,8 @@ def _plans(users, regions) -> None:
                      note=f"{regions[code].name}区域个人销售目标。")
         if code == "HD" and not plan.versions.filter(number=2).exists():
             # A revision waiting for the director: the approved version 1 stays in force meanwhile.
-            version = services.plan_revise(plan_id=plan.pk, by=users["rm_hd"], note="下半年新增项目，调高第四季度目标。")
+            version = services.plan_revise(plan_id=plan.pk, by=users["rm_hd"],
+                                           note="下半年新增项目，调高第四季度目标。")
             rows = [{"region": regions[code], "person": users[login], "period": "month", "period_no": m,
                      "amount": Decimal(REGION_MONTHLY[code] * (7000 if m >= 10 else 6000))} for m in range(1, 13)]
             services.plan_targets_set(version_id=version.pk, by=users["rm_hd"], targets=rows)
@@ -138,7 +139,8 @@ def _bid(users, customer, title, state, budget, days) -> None:
     if state == TenderState.REVIEW:
         return
     step = tender.steps.get(status="pending")
-    services.tender_review(step_id=step.pk, by=users["mgmt_manager"], approve=True, comment="报价与图纸已核，同意报出。")
+    services.tender_review(step_id=step.pk, by=users["mgmt_manager"], approve=True,
+                           comment="报价与图纸已核，同意报出。")
     if state == TenderState.READY:
         return
     services.tender_submit(tender_id=tender.pk, by=owner)
