@@ -137,7 +137,8 @@ def tender_reviewers() -> list:
 # --------------------------------------------------------------------------------------------------
 def report_list(user, *, kind: str = "", period_start: date | None = None, region: str = "",
                 person: int | None = None) -> QuerySet:
-    qs = reports_visible_to(user).annotate(comment_count=Count("comments"))
+    qs = reports_visible_to(user).annotate(comment_count=Count("comments")).order_by("-period_start", "-filed_at",
+                                                                                      "pk")
     if kind:
         qs = qs.filter(kind=kind)
     if period_start:

@@ -63,7 +63,12 @@ def report_new(request):
         try:
             report = services.report_file(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            # The period and the kind are hidden fields: their errors are shown above the form.
+            hidden = {key: exc.error_dict.pop(key) for key in ("kind", "period") if key in getattr(exc, "error_dict", {})}
+            for errors in hidden.values():
+                form.add_error(None, [m for e in errors for m in e.messages])
+            if not hidden or getattr(exc, "error_dict", None):
+                apply_errors(form, exc)
         else:
             messages.success(request, _("The report is filed."))
             return redirect(report)

@@ -112,3 +112,10 @@ def today(clock):
 @pytest.fixture
 def pln(demo, make, today):
     return Planning(demo, make)
+
+
+@pytest.fixture
+def tpln(transactional_demo, tmake, clock):
+    """``pln`` for transactional tests (threads, the browser): everything committed."""
+    clock.set(TODAY)
+    return Planning(transactional_demo, tmake)
