@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
 from marketing_portal.access import has_role
+from org.models import Region
 from org.roles import Role
 from org.rules import is_regional_manager
 from org.selectors import regions_of, resolve
@@ -280,9 +281,10 @@ def target_vs_actual(user, period, *, region: str | None = None, person=None) ->
     for row in months:
         row["rate"] = rate(row["actual"], row["target"])
     regions = sorted(set(target["by_region"]) | set(actual["by_region"]))
+    names = dict(Region.objects.filter(code__in=regions).values_list("code", "name")) if regions else {}
     return {"year": target["year"], "target": target["total"], "actual": actual["total"],
             "rate": rate(actual["total"], target["total"]), "months": months,
-            "regions": [{"region": code, "target": target["by_region"].get(code, ZERO),
+            "regions": [{"region": code, "name": names.get(code, code), "target": target["by_region"].get(code, ZERO),
                          "actual": actual["by_region"].get(code, ZERO),
                          "rate": rate(actual["by_region"].get(code, ZERO), target["by_region"].get(code, ZERO))}
                         for code in regions],

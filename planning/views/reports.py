@@ -64,7 +64,8 @@ def report_new(request):
             report = services.report_file(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             # The period and the kind are hidden fields: their errors are shown above the form.
-            hidden = {key: exc.error_dict.pop(key) for key in ("kind", "period") if key in getattr(exc, "error_dict", {})}
+            fields = getattr(exc, "error_dict", {})
+            hidden = {key: fields.pop(key) for key in ("kind", "period") if key in fields}
             for errors in hidden.values():
                 form.add_error(None, [m for e in errors for m in e.messages])
             if not hidden or getattr(exc, "error_dict", None):
