@@ -48,3 +48,11 @@ def provisional_mark(value):
         gettext("The holiday arrangement of this year is not confirmed yet; the date may still move."),
         gettext("provisional calendar"),
     )
+
+
+@register.filter
+def dated(value):
+    """A computed date as plain text for print (PDF): ``2027-02-09（按暂定日历）`` while its year is unsettled."""
+    from ..deadlines import dated as dated_text
+
+    return dated_text(value) if isinstance(value, date) else ""

@@ -13,21 +13,15 @@ from django.template import Context, Template
 from django.utils import translation
 
 from marketing_portal import deadlines, periods
-from marketing_portal.calendar_input import parse_notice
 from marketing_portal.models import CalendarDay, Notification, TrackedDeadline
-from marketing_portal.services import calendar_day_remove, calendar_day_set, calendar_year_confirm, calendar_year_import
+from marketing_portal.services import calendar_day_remove, calendar_day_set, calendar_year_confirm
 from tests.conftest import wait_for
 from tests.deadline_probe.models import ProbeLedgerEntry, ProbeTask
+from tests.notices import enter_notice
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = {"day_start": time(8, 30), "day_end": time(17, 30)}
-
-# A made-up notice for 2027 (the real one is not out yet): 春节 runs 02-05…02-11 instead of the statutory 02-05…08.
-NOTICE_2027 = """一、元旦：1月1日（周五）至3日（周日）放假，共3天。
-二、春节：2月5日（农历除夕、周五）至11日（农历正月初六、周四）放假调休，共7天。1月31日（周日）、2月20日（周六）上班。
-"""
-
 
 @pytest.fixture(autouse=True)
 def _chinese():
@@ -45,10 +39,6 @@ def make_task(demo):
         return task
 
     return make
-
-
-def enter_notice(by, text=NOTICE_2027):
-    return calendar_year_import(year=2027, days=parse_notice(text, year=2027), by=by, source="notice", text=text)
 
 
 def test_tracking_stores_the_rule_the_value_and_whether_it_is_provisional(make_task):
