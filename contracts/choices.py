@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from org.approvals import StepStatus  # noqa: F401  (re-exported: contracts.choices.StepStatus)
+
 
 class ContractKind(models.TextChoices):
     """Art. 0: 协议、合约、契约、订单、确认书 are all contracts."""
@@ -79,13 +81,7 @@ class StepKind(models.TextChoices):
 APPROVAL_KINDS = (StepKind.LEADER, StepKind.FINANCE, StepKind.LEGAL, StepKind.GM, StepKind.LONG_TERM)
 
 
-class StepStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WAIVED = "waived", _("Waived")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+# The statuses of a step are the approval kernel's (org.approvals), shared by every chain.
 
 
 class Rating(models.TextChoices):

@@ -17,7 +17,9 @@ role predicates; views and templates only ask. A new rule is one ``add_perm`` li
 from __future__ import annotations
 
 import rules
+from django.utils.translation import gettext_lazy
 
+from org import approvals
 from org import rules as org
 
 from .choices import APPROVAL_KINDS, SIGNED_STATES, ContractState, HandoverStatus, LoanState, StepKind
@@ -129,35 +131,25 @@ def conflicted_ids(contract) -> set[int]:
     return {pk for pk in (contract.handler_id, contract.submitted_by_id) if pk}
 
 
-def step_principal(user, step):
-    """On whose behalf ``user`` may act on ``step`` (themselves or a delegating assignee), or None."""
-    from org.selectors import acting_for
-
-    return acting_for(user, list(step.assignees.all()))
-
-
-def only_conflicted_hold_the_position(step) -> bool:
-    """A clerical step whose only assignees submitted or handle the contract: they may do it themselves."""
-    conflicted = conflicted_ids(step.contract)
-    return step.kind in CLERICAL_KINDS and all(a.pk in conflicted for a in step.assignees.all())
-
-
-def acts_on_own_contract(user, principal, step) -> bool:
-    """``user`` (or the principal they act for) submitted or handles the contract, and the rule applies."""
-    if step.kind == StepKind.SIGN:
-        return False  # the handler signs
-    conflicted = conflicted_ids(step.contract)
-    if user.pk not in conflicted and principal.pk not in conflicted:
-        return False
-    return not only_conflicted_hold_the_position(step)
+# The contract chain as the approval kernel (org.approvals) sees it: one machinery for every chain.
+CHAIN = approvals.Chain(
+    step_model="contracts.ApprovalStep",
+    owner_field="contract",
+    conflicted=conflicted_ids,
+    kind_label=lambda kind: StepKind(kind).label,
+    is_current=lambda step: step.version == step.contract.version,
+    clerical_kinds=CLERICAL_KINDS,
+    owner_kinds=(StepKind.SIGN,),  # the handler signs
+    own_message=gettext_lazy("Nobody may decide a step of a contract they submitted or handle, delegated or not."),
+    own_code="own_contract",
+    own_fact=gettext_lazy("done by %(by)s, who submitted or handles the contract: nobody else holds the position"),
+    notice=gettext_lazy("Contract “%(title)s”: %(step)s is waiting for you"),
+)
 
 
 @rules.predicate
 def may_act_on_step(user, step) -> bool:
-    if step.status != "pending" or step.version != step.contract.version:
-        return False
-    principal = step_principal(user, step)
-    return principal is not None and not acts_on_own_contract(user, principal, step)
+    return approvals.may_act(CHAIN, user, step)
 
 
 def _step_of(*kinds):

@@ -2,7 +2,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import periods
-from .access import has_role
 from .registry import nav_for
 
 
@@ -44,6 +43,6 @@ def portal(request):
     from .notifications import unread_count
 
     context = {"nav_entries": nav_for(user), "unread_count": unread_count(user)}
-    if user.has_perm("portal.confirm_calendaryear") or has_role(user, "sysadmin"):
+    if user.has_perm("portal.see_calendar_warnings"):
         context["calendar_warnings"] = calendar_warnings(today=timezone.localdate())
     return context

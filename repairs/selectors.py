@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 
 from contracts.models import Contract
 from contracts.selectors import customers_visible_to
-from marketing_portal.access import has_role
+from org import rules as org_rules
 from org.models import Unit
-from org.roles import EXECUTIVES, MARKETING_LEADERSHIP, TECHNICIANS, Role
+from org.roles import TECHNICIANS, Role
 from org.selectors import UNIT_HEAD, active_delegations, regions_of, resolve
 
 from .choices import Department
@@ -27,7 +27,9 @@ from .models import Equipment, Escalation, LiaisonSheet, ReturnCall, ServiceLeve
 
 User = get_user_model()
 GM_OFFICE = "gm-office"
-SEE_ALL_TICKETS = (Role.CS_SPECIALIST, Role.REPAIR_SUPERVISOR, *MARKETING_LEADERSHIP, *EXECUTIVES)
+# Who sees every ticket: the desk, the supervisor, Marketing leadership and the executives.
+sees_every_ticket = (org_rules.is_cs_specialist | org_rules.is_repair_supervisor | org_rules.is_marketing_leadership
+                     | org_rules.is_executive)
 
 
 def _unit(code: str) -> Unit | None:
@@ -90,7 +92,7 @@ def acts_for_gm_office(user) -> bool:
 
 
 def sees_all_tickets(user) -> bool:
-    return bool(user.is_superuser or has_role(user, *SEE_ALL_TICKETS))
+    return org_rules.holds(user, sees_every_ticket)
 
 
 def tickets_visible_to(user) -> QuerySet:
@@ -106,10 +108,10 @@ def tickets_visible_to(user) -> QuerySet:
         condition |= Q(department__in=departments) | Q(sheets__department__in=departments)
     if acts_for_gm_office(user):
         condition |= Q(escalation_count__gt=0)
-    if has_role(user, Role.SALESPERSON, Role.REGIONAL_MANAGER):
+    if org_rules.holds(user, org_rules.is_salesperson | org_rules.is_regional_manager):
         handled = Contract.objects.filter(handler_id__in=principals_of(user)).values("customer_id")
         condition |= Q(customer_id__in=handled) | Q(contract__handler=user)
-    if has_role(user, Role.REGIONAL_MANAGER):
+    if org_rules.holds(user, org_rules.is_regional_manager):
         condition |= Q(customer__region__in=[r.pk for r in regions_of(user)])
     return qs.filter(pk__in=Ticket.objects.filter(condition).values("pk"))
 

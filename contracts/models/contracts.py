@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.approvals import ApprovalStepBase, step_constraints
+
 from ..choices import (
     ContractKind,
     ContractState,
@@ -20,7 +22,6 @@ from ..choices import (
     DraftedBy,
     Relation,
     StepKind,
-    StepStatus,
 )
 from .customers import Customer, DueDiligence
 from .templates import TemplateVersion
@@ -216,8 +217,8 @@ class ContractLine(models.Model):
         return f"{self.description} × {self.quantity.normalize()}{self.unit}"
 
 
-class ApprovalStep(models.Model):
-    """One step of the chain for one version of a contract (CON-6).
+class ApprovalStep(ApprovalStepBase):
+    """One step of the chain for one version of a contract (CON-6), on the approval kernel (``org.approvals``).
 
     ``assignees`` are the people the org chart named when the step opened (who must act); a delegate
     acts ``on_behalf_of`` one of them. A decided step is never changed again: the service locks the
@@ -228,17 +229,7 @@ class ApprovalStep(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="steps", verbose_name=_("contract"))
     version = models.PositiveIntegerField(_("contract version"))
     kind = models.CharField(_("step"), max_length=16, choices=StepKind.choices)
-    status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
     assignees = models.ManyToManyField(User, blank=True, related_name="contract_steps", verbose_name=_("must act"))
-    opened_at = models.DateTimeField(_("waiting since"))
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("decided by"))
-    on_behalf_of = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("on behalf of"))
-    comment = models.TextField(_("opinion"), blank=True)
-    content_hash = models.CharField(_("hash of the version reviewed"), max_length=64, blank=True)
-    policy_version = models.PositiveIntegerField(_("policy version"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[assignees])
 
     class Meta:
@@ -247,20 +238,9 @@ class ApprovalStep(models.Model):
         verbose_name_plural = _("approval steps")
         constraints = [
             models.UniqueConstraint(fields=["contract", "version", "kind"], name="approval_step_once_per_version"),
-            models.CheckConstraint(
-                condition=Q(status=StepStatus.PENDING, decided_at__isnull=True)
-                | ~Q(status=StepStatus.PENDING) & Q(decided_at__isnull=False),
-                name="approval_step_decided_has_time",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=StepStatus.REJECTED) | ~Q(comment=""), name="approval_step_reject_has_comment"
-            ),
+            *step_constraints("approval_step"),
         ]
         indexes = [models.Index(fields=["status", "kind"])]
 
     def __str__(self):
         return f"{self.contract} v{self.version} · {self.get_kind_display()}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == StepStatus.PENDING

@@ -3,11 +3,10 @@ permission check and the texts that are stored."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from org.approvals import ApprovalError, stored  # noqa: F401  (stored: re-exported for the services)
 
 from ..choices import SIGNED_STATES
 from ..models import Contract
@@ -15,7 +14,7 @@ from ..rules import allowed
 from ..signals import contract_state_changed
 
 
-class WorkflowError(ValidationError):
+class WorkflowError(ApprovalError):
     """A step that may not be taken now, or not by this person."""
 
 
@@ -51,14 +50,6 @@ def require(user, rule: str, obj=None, *, message, code: str = "forbidden") -> N
     """Refuse (``WorkflowError`` with ``message`` in the user's language) unless ``contracts.rules`` allows it."""
     if not allowed(user, rule, obj):
         raise WorkflowError(message, code=code)
-
-
-def stored(message, **params) -> str:
-    """A text the portal keeps (a history reason, a step's comment, a notice): in the portal language, whoever
-    acts. ``message`` is lazy (``gettext_lazy``); lazy parameters are rendered in the same language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(message)
-        return text % {key: str(value) for key, value in params.items()} if params else text
 
 
 def require_in_force(contract: Contract) -> None:
