@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketing_portal.forms import DateInput
 from marketing_portal.people import display_name
@@ -27,7 +28,7 @@ def people_with(*roles):
 class ReportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ReportKind.choices, widget=forms.HiddenInput)
     period = forms.CharField(label=_("Period"), widget=forms.HiddenInput)
-    work_done = forms.CharField(label=_("Work done"), widget=forms.Textarea(attrs={"rows": 4}))
+    work_done = forms.CharField(label=pgettext_lazy("report", "Work done"), widget=forms.Textarea(attrs={"rows": 4}))
     customers_visited = forms.CharField(label=_("Customers visited"), required=False,
                                         widget=forms.Textarea(attrs={"rows": 3}))
     opportunities = forms.CharField(label=_("Opportunities"), required=False,

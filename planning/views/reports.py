@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
@@ -180,8 +181,9 @@ def report_compile_xlsx(request):
         for person in context["missing"]:
             yield [display_name(person), "", None, _("Not filed")] + [None] * 12
 
-    headers = [_("Salesperson"), _("Region"), _("Filed at"), _("Late"), _("Contracts signed"),
-               _("Signed amount"), _("Invoiced"), _("Received"), _("Hand-offs"), _("Repair tickets"), _("Work done"),
+    headers = [_("Salesperson"), _("Region"), _("Filed at"), pgettext("report", "Late"), _("Contracts signed"),
+               _("Signed amount"), _("Invoiced"), _("Received"), _("Hand-offs"), _("Repair tickets"),
+               pgettext("report", "Work done"),
                _("Customers visited"), _("Opportunities"), _("Plan for the next period"),
                _("Problems and support needed"), _("Comments")]
     return xlsx_response(f"{scope}{context['kind_label']}{context['period']}.xlsx",

@@ -12,8 +12,8 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ["manage.py", "marketing_portal", "org", "contracts", "handoff", "receivables", "repairs", "templates",
-           "locale", "scripts"]
+SOURCES = ["manage.py", "marketing_portal", "org", "contracts", "handoff", "receivables", "repairs", "planning",
+           "templates", "locale", "scripts"]
 
 
 def test_zh_hans_catalogue_is_complete(tmp_path):
