@@ -22,12 +22,13 @@ def confirm_2027(by):
     periods.invalidate_calendar_cache()  # as the commit does in the service
 
 
-def marked(page: str, text: str, *, within: int = 300) -> bool:
-    """Whether the “按暂定日历” mark follows ``text`` (a date as the page prints it) on ``page``."""
+def marked(page: str, text: str, *, within: int = 120) -> bool:
+    """Whether the “按暂定日历” mark (its element, class ``provisional-mark``) follows ``text`` — a date as the page
+    prints it — within ``within`` characters on ``page``."""
     start = page.find(text)
     if start < 0:
         raise AssertionError(f"{text!r} is not on the page")
-    return "按暂定日历" in page[start:start + len(text) + within]
+    return "provisional-mark" in page[start:start + len(text) + within]
 
 
 def work_items(page: str) -> str:
