@@ -43,5 +43,5 @@ def work_items(user) -> list[WorkItem]:
             items.append(WorkItem(title=_("File the %(report)s for %(period)s") % {
                 "report": ReportKind(kind).label, "period": periods.label_of(kind, start)},
                 url=f"/planning/reports/new/?kind={kind}&period={code}", category=_("Reports"), due=due,
-                overdue=due < today))
+                overdue=due < today, due_computed=True))  # from the calendar: marked while its year is provisional
     return items

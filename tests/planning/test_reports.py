@@ -135,3 +135,19 @@ def test_reminders_once_on_the_due_day_then_once_overdue_with_the_manager(demo, 
     overdue = Notification.objects.filter(key__startswith="report-overdue", key__contains="|weekly|2026-W24")
     assert sorted(overdue.values_list("recipient__username", flat=True)) == ["rm_hd", "rm_xb", "sales_hd",
                                                                              "sales_xb"]
+
+
+def test_my_work_lists_the_report_due_marked_while_the_calendar_year_is_provisional(demo, client, clock):
+    from django.urls import reverse
+
+    from tests.notices import marked, work_items
+
+    # Wednesday 10 February 2027: last week's report fell due on the provisional Spring Festival days (5–8
+    # February), so it was due on Tuesday 9 February, a date computed from a calendar not yet confirmed.
+    clock.set(date(2027, 2, 10))
+    client.force_login(demo.user("sales_hb"))
+    items = work_items(client.get(reverse("home")).content.decode())
+    assert "/planning/reports/new/?kind=weekly&amp;period=2027-W05" in items
+    assert marked(items, "2027-02-09")
+    page = client.get(reverse("planning:report-new") + "?kind=weekly&period=2027-W05").content.decode()
+    assert "provisional-mark" in page
