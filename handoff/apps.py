@@ -33,3 +33,14 @@ class HandoffConfig(AppConfig):
         register_contract_reach(through="handoffs", provider=lambda user: selectors.handoffs_visible_to(user).filter(
             cancelled_at__isnull=True).values("contract_id"))
         contract_state_changed.connect(services.on_contract_state_changed, dispatch_uid="handoff-follows-contract")
+        # The two periods of HND-2/3 follow the working-day calendar (CAL-2): recomputed when its days change.
+        from marketing_portal.deadlines import register_deadline
+
+        from .choices import CostingState
+
+        register_deadline(Costing, "due_on", label=_("costing due date"),
+                          is_open=lambda qs: qs.filter(state=CostingState.OPEN),
+                          notify=lambda costing: selectors.estimators())
+        register_deadline(Costing, "review_due_on", label=_("review due date"),
+                          is_open=lambda qs: qs.filter(state=CostingState.SUBMITTED),
+                          notify=lambda costing: selectors.finance_reviewers())

@@ -30,7 +30,8 @@ def work_items(user) -> list[WorkItem]:
                      _("Revise the costing of %(number)s: %(line)s")) % {
                 "number": costing.handoff.number, "line": costing.handoff.line.description}
             items.append(WorkItem(title=title, url=costing.handoff.get_absolute_url(), category=category,
-                                  since=costing.opened_at, due=costing.due_on, overdue=costing.due_on < today))
+                                  since=costing.opened_at, due=costing.due_on, overdue=costing.due_on < today,
+                                  due_computed=True))
     if rules.acts_for_finance_reviewers(user):
         for costing in (Costing.objects.filter(state=CostingState.SUBMITTED, handoff__state=HandoffState.REVIEW)
                         .select_related("handoff__line").order_by("review_due_on", "pk")):
@@ -38,7 +39,7 @@ def work_items(user) -> list[WorkItem]:
                 title=_("Review the costing of %(number)s: %(line)s") % {
                     "number": costing.handoff.number, "line": costing.handoff.line.description},
                 url=costing.handoff.get_absolute_url(), category=category, since=costing.submitted_at,
-                due=costing.review_due_on, overdue=costing.review_due_on < today))
+                due=costing.review_due_on, overdue=costing.review_due_on < today, due_computed=True))
     # Decisions: the handler of the contract, and the Director's Assistant (duty “XX新合同对接”) for all.
     negotiating = Handoff.objects.filter(state=HandoffState.NEGOTIATION).select_related("line")
     if not (is_director_assistant(user) or acting_for(user, selectors.decision_followers())):

@@ -13,6 +13,10 @@ and sets the value through ``deadline_track`` in the service that computes it (a
 
     deadlines.deadline_track(costing, "due_on", start=received_on, days=policy.handoff_costing_days)
 
+A due time counted in working hours (a ``DateTimeField``: the repair service levels) is tracked the same way
+with ``deadline_track_hours(ticket, "response_due_at", start=received_at, hours=4, day_start=, day_end=)``;
+every day from its start to its due time counts, so a change of any of them moves it.
+
 ``deadline_track`` stores the period's start and rule with the value (``TrackedDeadline``). When calendar
 days are entered, changed, removed or a year is confirmed, the calendar services queue
 ``deadlines_recompute_task`` after the commit; it recomputes every tracked date whose period touches the
@@ -21,6 +25,9 @@ writes old → new into the record's history (and the tracked row's), calls the 
 ``on_change(obj, old=, new=)`` (e.g. a reversing ledger entry: the ledger stays append-only) and notifies
 each person ``notify(obj)`` names, once per move (notification key). Dates produced by a rules core rather
 than one period (the receivables sweep) follow through ``register_calendar_listener`` instead.
+
+Whether a computed date still rests on an unsettled year is kept in ``TrackedDeadline.provisional``; pages
+show it with ``{{ date|provisional_mark }}`` and stored texts (notices) write the date with ``dated(day)``.
 """
 
 from __future__ import annotations
@@ -28,15 +35,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import periods
+from . import periods, worktime
 from .models import TrackedDeadline
 from .notifications import event_key, notify
 
@@ -107,6 +115,64 @@ def deadline_track(obj: models.Model, field_name: str, *, start: date, days: int
     return detail
 
 
+@dataclass(frozen=True)
+class HoursEnd:
+    """A due time ``at`` counted in working hours, the local dates it spans and whether one lies in an unsettled
+    year (the same questions ``periods.PeriodEnd`` answers for a period of days or months)."""
+
+    at: datetime
+    first: date
+    last: date
+    provisional: bool
+
+
+def _local_date(moment: datetime) -> date:
+    return moment.astimezone(worktime.SHANGHAI).date()
+
+
+def _unsettled(first: date, last: date) -> bool:
+    return any(not periods.year_is_settled(year) for year in range(first.year, last.year + 1))
+
+
+def hours_end(start: datetime, hours, *, day_start: time, day_end: time) -> HoursEnd:
+    at = worktime.add_working_hours(start, hours, day_start=day_start, day_end=day_end)
+    first, last = _local_date(start), _local_date(at)
+    return HoursEnd(at=at, first=first, last=last, provisional=_unsettled(first, last))
+
+
+def deadline_track_hours(obj: models.Model, field_name: str, *, start: datetime, hours, day_start: time,
+                         day_end: time) -> HoursEnd:
+    """``deadline_track`` for a due time ``hours`` working hours after the instant ``start`` (a DateTimeField)."""
+    registration_for(type(obj), field_name)
+    if obj.pk is None:
+        raise ValueError("save the record before tracking its deadline")
+    hours = Decimal(str(hours))
+    detail = hours_end(start, hours, day_start=day_start, day_end=day_end)
+    if getattr(obj, field_name) != detail.at:
+        setattr(obj, field_name, detail.at)
+        obj.save(update_fields=[field_name])
+    TrackedDeadline.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, field=field_name,
+        defaults={"start": detail.first, "days": 0, "months": 0, "raw_end": detail.first, "value": detail.last,
+                  "provisional": detail.provisional, "start_at": start, "hours": hours, "day_start": day_start,
+                  "day_end": day_end, "value_at": detail.at},
+    )
+    return detail
+
+
+def dated(value) -> str:
+    """A computed date (or due time) as written into a stored text — a notice, a history comment —:
+    ``2027-02-09``, followed by “（按暂定日历）” while a year it rests on is not settled."""
+    if isinstance(value, datetime):
+        text = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        day = timezone.localtime(value).date()
+    else:
+        text, day = value.isoformat(), value
+    if periods.year_is_settled(day.year):
+        return text
+    return _("%(day)s (provisional calendar)") % {"day": text}
+
+
 def tracked(obj: models.Model, field_name: str) -> TrackedDeadline | None:
     return TrackedDeadline.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, field=field_name
@@ -161,15 +227,31 @@ def deadlines_recompute(*, first: date, last: date, reason: str = "") -> Recompu
     return result
 
 
+def _answer(row: TrackedDeadline) -> tuple[date | datetime, date, date, bool]:
+    """What the row's rule gives on today's calendar: (what the record stores, value, raw end, provisional)."""
+    if row.hours is not None:
+        detail = hours_end(row.start_at, row.hours, day_start=row.day_start, day_end=row.day_end)
+        return detail.at, detail.last, detail.first, detail.provisional
+    period = periods.period_end_detail(row.start, days=row.days, months=row.months)
+    return period.end, period.end, period.raw, period.provisional
+
+
+def _shown(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
 @transaction.atomic
 def _recompute_one(row_pk: int, registration: Registration, reason: str, result: RecomputeResult) -> None:
     row = TrackedDeadline.objects.select_for_update().filter(pk=row_pk).first()
     if row is None:
         return
-    detail = periods.period_end_detail(row.start, days=row.days, months=row.months)
-    if (detail.end, detail.raw, detail.provisional) == (row.value, row.raw_end, row.provisional):
+    stored, value, raw, provisional = _answer(row)
+    old = row.value_at if row.hours is not None else row.value
+    if (stored, raw, provisional) == (old, row.raw_end, row.provisional):
         return
-    old, new = row.value, detail.end
+    new = stored
     obj = None
     if new != old:
         obj = registration.model._default_manager.select_for_update().filter(pk=row.object_id).first()
@@ -177,9 +259,11 @@ def _recompute_one(row_pk: int, registration: Registration, reason: str, result:
             return  # the record was changed outside deadline_track: its owner decides, not the calendar
         setattr(obj, registration.field, new)
         obj._change_reason = _("%(label)s moved from %(old)s to %(new)s: %(reason)s") % {
-            "label": registration.label, "old": old.isoformat(), "new": new.isoformat(), "reason": reason}
+            "label": registration.label, "old": _shown(old), "new": _shown(new), "reason": reason}
         obj.save(update_fields=[registration.field])
-    row.value, row.raw_end, row.provisional = new, detail.raw, detail.provisional
+    row.value, row.raw_end, row.provisional = value, raw, provisional
+    if row.hours is not None:
+        row.value_at = stored
     row._change_reason = reason
     row.save()
     if obj is None:
@@ -196,9 +280,9 @@ def _recompute_one(row_pk: int, registration: Registration, reason: str, result:
                 recipient=person,
                 key=event_key("deadline-moved", obj, registration.field, old.isoformat(), new.isoformat()),
                 subject=_("%(label)s of %(record)s is now %(new)s") % {
-                    "label": registration.label, "record": obj, "new": new.isoformat()},
+                    "label": registration.label, "record": obj, "new": dated(new)},
                 body=_("The date moved from %(old)s to %(new)s because %(reason)s.") % {
-                    "old": old.isoformat(), "new": new.isoformat(), "reason": reason},
+                    "old": _shown(old), "new": dated(new), "reason": reason},
                 url=url,
             ):
                 result.notified += 1

@@ -121,6 +121,15 @@ class TrackedDeadline(models.Model):
     raw_end = models.DateField(_("end before rest days"))
     value = models.DateField(_("period ends on"))
     provisional = models.BooleanField(_("rests on a provisional calendar"), default=False)
+    # A due time counted in working hours (repair service levels, ``worktime.add_working_hours``): the start
+    # instant, the hours and the working day it was counted with, and the instant stored on the record. Then
+    # ``start``/``raw_end`` hold the local date of the start and ``value`` that of the due time, so the period
+    # covers every day whose working hours it counted.
+    start_at = models.DateTimeField(_("period starts at"), null=True, blank=True)
+    hours = models.DecimalField(_("working hours"), max_digits=9, decimal_places=2, null=True, blank=True)
+    day_start = models.TimeField(_("working day starts at"), null=True, blank=True)
+    day_end = models.TimeField(_("working day ends at"), null=True, blank=True)
+    value_at = models.DateTimeField(_("due at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("computed at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -131,6 +140,11 @@ class TrackedDeadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="tracked_deadline_once"),
             models.CheckConstraint(condition=models.Q(raw_end__lte=models.F("value")), name="tracked_deadline_order"),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True, start_at__isnull=True, value_at__isnull=True)
+                | models.Q(hours__isnull=False, start_at__isnull=False, value_at__isnull=False,
+                           day_start__isnull=False, day_end__isnull=False, days=0, months=0),
+                name="tracked_deadline_hours_complete"),
         ]
         indexes = [models.Index(fields=["raw_end", "value"])]
 

@@ -30,6 +30,8 @@ class WorkItem:
     since: datetime | date | None = None
     due: date | None = None
     overdue: bool = False
+    # The due date was computed from the working-day calendar: the page marks it while its year is provisional.
+    due_computed: bool = False
 
 
 _nav: list[NavEntry] = []

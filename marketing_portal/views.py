@@ -141,21 +141,23 @@ def health(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks["database"] = (True, connection.vendor)
+        checks[_("Database")] = (True, connection.vendor)
     except Exception as exc:  # noqa: BLE001 - shown to the administrator as it is
-        checks["database"] = (False, str(exc))
+        checks[_("Database")] = (False, str(exc))
     try:
         cache.set("portal:health:probe", 1, 10)
-        checks["cache"] = (cache.get("portal:health:probe") == 1, cache.__class__.__name__)
+        checks[_("Cache")] = (cache.get("portal:health:probe") == 1, cache.__class__.__name__)
     except Exception as exc:  # noqa: BLE001
-        checks["cache"] = (False, str(exc))
+        checks[_("Cache")] = (False, str(exc))
     last = cache.get("portal:health:last")
     if last:
-        age = timezone.now() - timezone.datetime.fromisoformat(last)
-        checks["worker"] = (age < timedelta(minutes=15), last)
+        ran_at = timezone.datetime.fromisoformat(last)
+        checks[_("Background worker")] = (
+            timezone.now() - ran_at < timedelta(minutes=15),
+            _("last heartbeat %(when)s") % {"when": timezone.localtime(ran_at).strftime("%Y-%m-%d %H:%M:%S")})
     else:
-        checks["worker"] = (False, _("no health task has run yet"))
+        checks[_("Background worker")] = (False, _("no health task has run yet"))
     failures = list(open_link_failures()[:100])
-    checks["links"] = (not failures, _("%(count)s links between apps failed and wait for a retry") % {
+    checks[_("Links between apps")] = (not failures, _("%(count)s links between apps failed and wait for a retry") % {
         "count": len(failures)} if failures else _("every link between apps went through"))
     return render(request, "portal/health.html", {"checks": checks, "failures": failures})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.audit import audited
+from marketing_portal.deadlines import dated, deadline_track
 from marketing_portal.files import attachment_add
 from marketing_portal.money import CENT, MAX_AMOUNT, format_yuan, parse_amount
 from marketing_portal.notifications import event_key
@@ -130,6 +131,7 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
     costing.review_policy_version = policy.version
     costing._change_reason = _on_behalf(by, principal) or _("costing submitted")
     costing.save()
+    deadline_track(costing, "review_due_on", start=submitted_on, days=policy.handoff_review_days)
     for upload in uploads:
         attachment_add(owner=costing, upload=upload, by=by, slot="costing")
     handoff.state = HandoffState.REVIEW
@@ -138,11 +140,11 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
     _notify(
         selectors.finance_reviewers(), key=event_key("handoff-costing", costing),
         subject=_("Costing of %(number)s to review by %(due)s: %(total)s")
-        % {"number": handoff.number, "due": costing.review_due_on.isoformat(), "total": format_yuan(total)},
+        % {"number": handoff.number, "due": dated(costing.review_due_on), "total": format_yuan(total)},
         body=_("XXX (%(who)s) submitted costing version %(v)s of the liaison sheet %(number)s. The review is due by "
                "24:00 on %(due)s.")
         % {"who": display_name(by), "v": costing.version, "number": handoff.number,
-           "due": costing.review_due_on.isoformat()},
+           "due": dated(costing.review_due_on)},
         url=handoff.get_absolute_url(),
     )
     return costing
@@ -223,7 +225,7 @@ def costing_return(*, by, handoff_id: int, reason: str, costing_id: int | None =
     _notify(
         [*selectors.estimators(), costing.submitted_by], key=event_key("handoff-returned", costing),
         subject=_("Costing of %(number)s returned for revision: due again by %(due)s")
-        % {"number": handoff.number, "due": revision.due_on.isoformat()},
+        % {"number": handoff.number, "due": dated(revision.due_on)},
         body=reason, url=handoff.get_absolute_url(),
     )
     return revision

@@ -1,5 +1,8 @@
 """HND-6: reminders on the due day and overdue alerts to the late party's head and the Marketing Director; each
-notice is sent once (its key), however often the hourly sweep runs."""
+notice is sent once (its key), however often the hourly sweep runs.
+
+The key names the due date: when the working-day calendar moves a due date (``marketing_portal.deadlines``), the
+reminder or alert sent for the old date does not stand in for the one the new date calls for."""
 
 from __future__ import annotations
 
@@ -35,11 +38,11 @@ def _stage_notice(*, costing: Costing, stage: str, due_on: date, today: date, ho
         if not passed:
             return None
         mark = max(passed)  # after a pause of the beat only the latest reminder goes out, not a burst
-        return (event_key("handoff-remind", costing, stage, f"h{mark}"), False,
+        return (event_key("handoff-remind", costing, stage, due_on.isoformat(), f"h{mark}"), False,
                 _("Reminder: %(stage)s of %(number)s is due today (%(due)s) by 24:00") % values,
                 _("Liaison sheet %(number)s, %(line)s, costing version %(v)s.") % values)
     if today > due_on:
-        return (event_key("handoff-overdue", costing, stage), True,
+        return (event_key("handoff-overdue", costing, stage, due_on.isoformat()), True,
                 _("Overdue: %(stage)s of %(number)s was due on %(due)s") % values,
                 _("Liaison sheet %(number)s, %(line)s, costing version %(v)s, is waiting for %(stage)s since the end "
                   "of %(due)s.") % values)

@@ -14,6 +14,7 @@ from contracts.choices import SIGNED_STATES, Direction
 from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
 from marketing_portal.audit import audited
+from marketing_portal.deadlines import dated, deadline_track
 from marketing_portal.files import attachment_add
 from marketing_portal.notifications import event_key
 from marketing_portal.numbering import format_number, next_number
@@ -106,10 +107,12 @@ def _open_costing(handoff: Handoff, *, version: int, now: datetime) -> Costing:
     """Start XXX's period: received today (Beijing date), due at the end of the policy's period."""
     policy = current_policy()
     received_on = timezone.localdate(now)
-    return Costing.objects.create(
+    costing = Costing.objects.create(
         handoff=handoff, version=version, state=CostingState.OPEN, opened_at=now, received_on=received_on,
         due_on=period_end(received_on, days=policy.handoff_costing_days), policy_version=policy.version,
     )
+    deadline_track(costing, "due_on", start=received_on, days=policy.handoff_costing_days)
+    return costing
 
 
 @audited
@@ -176,11 +179,11 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
     _notify(
         selectors.estimators(), key=event_key("handoff-sheet", handoff),
         subject=_("Liaison sheet %(number)s: cost “%(line)s” by %(due)s")
-        % {"number": handoff.number, "line": line.description, "due": costing.due_on.isoformat()},
+        % {"number": handoff.number, "line": line.description, "due": dated(costing.due_on)},
         body=_("Marketing (%(who)s) issued the technical liaison sheet %(number)s for %(party_a)s. The costing is "
                "due by 24:00 on %(due)s.")
         % {"who": display_name(by), "number": handoff.number, "party_a": handoff.party_a,
-           "due": costing.due_on.isoformat()},
+           "due": dated(costing.due_on)},
         url=handoff.get_absolute_url(),
     )
     return handoff

@@ -2,6 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from marketing_portal.templatetags.calendar_marks import provisional_mark
+
 register = template.Library()
 
 TONES = {
@@ -20,7 +22,8 @@ def handoff_badge(value, label):
 
 @register.simple_tag
 def due_badge(due_on, done_at=None, today=None):
-    """The due date, red when overdue, green when done on time, amber when done late."""
+    """The due date, red when overdue, green when done on time, amber when done late; “按暂定日历” beside it while
+    its year's calendar is not confirmed (CAL-2)."""
     from django.utils import timezone
 
     if due_on is None:
@@ -30,10 +33,13 @@ def due_badge(due_on, done_at=None, today=None):
     if done_at is not None:
         on_time = timezone.localdate(done_at) <= due_on
         label = _("on time") if on_time else _("late")
-        return format_html('<span class="badge text-bg-{}">{} · {}</span>', "success" if on_time else "warning",
-                           text, label)
-    if due_on < today:
-        return format_html('<span class="badge text-bg-danger">{} · {}</span>', text, _("overdue"))
-    if due_on == today:
-        return format_html('<span class="badge text-bg-warning">{} · {}</span>', text, _("due today"))
-    return format_html('<span class="badge text-bg-light">{}</span>', text)
+        badge = format_html('<span class="badge text-bg-{}">{} · {}</span>', "success" if on_time else "warning",
+                            text, label)
+    elif due_on < today:
+        badge = format_html('<span class="badge text-bg-danger">{} · {}</span>', text, _("overdue"))
+    elif due_on == today:
+        badge = format_html('<span class="badge text-bg-warning">{} · {}</span>', text, _("due today"))
+    else:
+        badge = format_html('<span class="badge text-bg-light">{}</span>', text)
+    mark = provisional_mark(due_on)
+    return format_html("{} {}", badge, mark) if mark else badge

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal.deadlines import dated
 from marketing_portal.money import format_yuan
 from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, field_errors, show_errors
@@ -58,7 +59,7 @@ def costing_view(request, pk):
         else:
             messages.success(request, _("Costing version %(v)s (%(total)s) was submitted to Finance; the review is due "
                                         "by %(due)s.") % {"v": costing.version, "total": format_yuan(costing.total),
-                                                           "due": costing.review_due_on.isoformat()})
+                                                           "due": dated(costing.review_due_on)})
             return redirect(handoff)
     returned = next((c for c in reversed(costings) if c.state == CostingState.RETURNED), None)
     return render(request, "handoff/costing.html", {

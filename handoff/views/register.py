@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
+from marketing_portal.deadlines import dated
 from marketing_portal.documents import xlsx_response
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, field_errors, require_perm
@@ -135,7 +136,7 @@ def handoff_create_view(request, line_pk):
             scope_errors = field_errors(exc, "scope_items")
         else:
             messages.success(request, _("Liaison sheet %(number)s was issued to XXX; the costing is due by %(due)s.")
-                             % {"number": handoff.number, "due": handoff.costings.get().due_on.isoformat()})
+                             % {"number": handoff.number, "due": dated(handoff.costings.get().due_on)})
             return redirect(handoff)
     else:
         scope_errors = []

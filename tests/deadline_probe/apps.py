@@ -25,6 +25,9 @@ class DeadlineProbeConfig(AppConfig):
             url=lambda task: f"/probe/{task.pk}/",
         )
 
+        register_deadline(ProbeTask, "due_at", label="试验响应时限", is_open=lambda qs: qs.filter(done=False),
+                          notify=lambda task: [task.owner])
+
         def recheck(*, first, last, reason):
             # As the receivables sweep will: records whose dates come from a rules core are marked for a re-check.
             ProbeTask.objects.filter(done=False, due_on__gte=first).update(recheck_from=first)

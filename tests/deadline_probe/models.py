@@ -11,6 +11,7 @@ class ProbeTask(models.Model):
     due_on = models.DateField("due on")
     done = models.BooleanField(default=False)
     recheck_from = models.DateField(null=True, blank=True)  # set by the calendar listener
+    due_at = models.DateTimeField("due at", null=True, blank=True)  # working hours (like a repair service level)
     history = HistoricalRecords()
 
     def __str__(self):

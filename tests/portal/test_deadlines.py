@@ -4,27 +4,24 @@ changed, removed or a year confirmed; old → new in the history, one notice per
 ``tests.deadline_probe`` stands in for the apps that register their dates in phase 2.
 """
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
 from django.utils import translation
 
 from marketing_portal import deadlines, periods
-from marketing_portal.calendar_input import parse_notice
 from marketing_portal.models import CalendarDay, Notification, TrackedDeadline
-from marketing_portal.services import calendar_day_remove, calendar_day_set, calendar_year_confirm, calendar_year_import
+from marketing_portal.services import calendar_day_remove, calendar_day_set, calendar_year_confirm
 from tests.conftest import wait_for
 from tests.deadline_probe.models import ProbeLedgerEntry, ProbeTask
+from tests.notices import enter_notice
 
 pytestmark = pytest.mark.django_db
-
-# A made-up notice for 2027 (the real one is not out yet): 春节 runs 02-05…02-11 instead of the statutory 02-05…08.
-NOTICE_2027 = """一、元旦：1月1日（周五）至3日（周日）放假，共3天。
-二、春节：2月5日（农历除夕、周五）至11日（农历正月初六、周四）放假调休，共7天。1月31日（周日）、2月20日（周六）上班。
-"""
-
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = {"day_start": time(8, 30), "day_end": time(17, 30)}
 
 @pytest.fixture(autouse=True)
 def _chinese():
@@ -42,10 +39,6 @@ def make_task(demo):
         return task
 
     return make
-
-
-def enter_notice(by, text=NOTICE_2027):
-    return calendar_year_import(year=2027, days=parse_notice(text, year=2027), by=by, source="notice", text=text)
 
 
 def test_tracking_stores_the_rule_the_value_and_whether_it_is_provisional(make_task):
@@ -79,7 +72,8 @@ def test_entering_the_notice_moves_open_deadlines_with_history_notice_and_revers
     assert deadlines.tracked(moved, "due_on").history.count() == 2
     # its owner is told once; the ledger got a reversing entry and the charge was not edited
     notes = Notification.objects.filter(recipient=demo.user("sales_hb"), key__startswith="deadline-moved")
-    assert [n.subject for n in notes] == ["任务 2027-02-04的试验截止日已调整为 2027-02-12"]
+    # (2027 is entered but not confirmed yet: the new date is still marked provisional in the notice)
+    assert [n.subject for n in notes] == ["任务 2027-02-04的试验截止日已调整为 2027-02-12（按暂定日历）"]
     assert notes.get().url == f"/probe/{moved.pk}/"
     assert list(moved.ledger.order_by("pk").values_list("kind", "amount")) == [
         ("charge", Decimal("-500.00")), ("reversal", Decimal("500.00"))]
@@ -182,3 +176,66 @@ def test_calendar_listeners_hear_of_each_change(demo, make_task, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         calendar_day_set(day=date(2027, 6, 2), kind="holiday", name="地方假日", by=demo.user("sysadmin"))
     assert ProbeTask.objects.get(pk=later.pk).recheck_from == date(2027, 1, 1)  # the first day entered: all 2027
+
+
+def track_hours(task, start: datetime, hours):
+    # as the repairs services do for a service level: the due time is so many working hours after the call
+    return deadlines.deadline_track_hours(task, "due_at", start=start, hours=hours, **DAY)
+
+
+def test_a_due_time_in_working_hours_is_tracked_with_its_start_hours_and_working_day(make_task):
+    task = make_task(date(2027, 3, 3))
+    # Thursday 02-04 16:30 + 4 working hours: 1 h that day, then the provisional 春节 02-05…08 → Tuesday 11:30
+    detail = track_hours(task, datetime(2027, 2, 4, 16, 30, tzinfo=SHANGHAI), 4)
+    task.refresh_from_db()
+    assert task.due_at == datetime(2027, 2, 9, 11, 30, tzinfo=SHANGHAI) == detail.at
+    row = deadlines.tracked(task, "due_at")
+    assert (row.start, row.raw_end, row.value, row.hours, row.provisional) == (
+        date(2027, 2, 4), date(2027, 2, 4), date(2027, 2, 9), Decimal("4.00"), True)
+    assert row.value_at == task.due_at and (row.day_start, row.day_end) == (time(8, 30), time(17, 30))
+
+
+def test_entering_the_notice_moves_a_working_hours_due_time_with_history_and_notice(
+        demo, make_task, django_capture_on_commit_callbacks):
+    task = make_task(date(2027, 3, 3))
+    track_hours(task, datetime(2027, 2, 4, 16, 30, tzinfo=SHANGHAI), 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        enter_notice(demo.user("sysadmin"))
+    task.refresh_from_db()
+    assert task.due_at == datetime(2027, 2, 12, 11, 30, tzinfo=SHANGHAI)  # the notice's 春节 runs to 02-11
+    assert task.history.first().history_change_reason.startswith(
+        "试验响应时限由 2027-02-09 11:30 调整为 2027-02-12 11:30")
+    note = Notification.objects.get(recipient=demo.user("sales_hb"), key__contains="due_at")
+    assert note.subject == "任务 2027-03-03的试验响应时限已调整为 2027-02-12 11:30（按暂定日历）"
+
+
+def test_a_rest_day_entered_inside_a_working_hours_period_moves_its_end(
+        demo, make_task, django_capture_on_commit_callbacks):
+    # Monday 2031-03-03 09:00 + 20 working hours: 8.5 h on Monday, 9 h on Tuesday, 2.5 h on Wednesday → 11:00
+    task = make_task(date(2031, 3, 3))
+    track_hours(task, datetime(2031, 3, 3, 9, 0, tzinfo=SHANGHAI), 20)
+    assert ProbeTask.objects.get(pk=task.pk).due_at == datetime(2031, 3, 5, 11, 0, tzinfo=SHANGHAI)
+    # when Tuesday (a day inside the period, not its last) becomes a rest day, the due time moves a day
+    admin = demo.user("sysadmin")
+    calendar_day_set(day=date(2031, 1, 1), kind="holiday", name="元旦", by=admin)  # 2031 already has entered days
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_day_set(day=date(2031, 3, 4), kind="holiday", name="地方假日", by=admin)
+    assert ProbeTask.objects.get(pk=task.pk).due_at == datetime(2031, 3, 6, 11, 0, tzinfo=SHANGHAI)
+
+
+def test_stored_texts_write_a_provisional_date_with_its_mark(demo):
+    assert deadlines.dated(date(2026, 3, 4)) == "2026-03-04"
+    assert deadlines.dated(date(2027, 3, 4)) == "2027-03-04（按暂定日历）"
+    assert deadlines.dated(datetime(2027, 3, 4, 1, 30, tzinfo=ZoneInfo("UTC"))) == "2027-03-04 09:30（按暂定日历）"
+    admin = demo.user("sysadmin")
+    calendar_day_set(day=date(2027, 1, 1), kind="holiday", name="元旦", by=admin)
+    calendar_year_confirm(year=2027, notice="国办发明电〔2026〕1号", by=admin)
+    periods.invalidate_calendar_cache()
+    assert deadlines.dated(date(2027, 3, 4)) == "2027-03-04"
+
+
+def test_the_mark_takes_a_due_time_by_its_beijing_date():
+    template = Template("{% load calendar_marks %}[{{ d|provisional_mark }}]")
+    # 2026-12-31 17:00 UTC is already 1 January 2027 in Beijing
+    assert "按暂定日历" in template.render(Context({"d": datetime(2026, 12, 31, 17, 0, tzinfo=ZoneInfo("UTC"))}))
+    assert template.render(Context({"d": datetime(2026, 12, 31, 15, 0, tzinfo=ZoneInfo("UTC"))})) == "[]"

@@ -78,7 +78,10 @@ def test_health_page_is_for_administrators(demo, client):
     client.force_login(demo.user("sysadmin"))
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.context["checks"]["database"][0] is True
+    assert response.context["checks"]["数据库"][0] is True
+    page = response.content.decode()
+    for label in ("数据库", "缓存", "后台任务进程", "模块间联动"):  # the check names in Chinese, not code words
+        assert f"<th>{label}</th>" in page
 
 
 def test_static_assets_are_served_by_the_portal_not_a_cdn(demo, client):
