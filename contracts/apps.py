@@ -43,3 +43,16 @@ class ContractsConfig(AppConfig):
         register_nav(NavEntry(label=_("Customers"), url_name="contracts:customer-list", order=11,
                               visible=selectors.may_see_customers))
         register_work(work_items)
+        # The objection and reply deadlines (art. 12) are periods on the working-day calendar (CAL-2): they follow it.
+        from marketing_portal.deadlines import register_deadline
+
+        from .choices import NonPerformanceStatus, ObjectionStatus
+
+        register_deadline(NonPerformance, "objection_due_on", label=_("objection letter deadline"),
+                          is_open=lambda qs: qs.filter(status=NonPerformanceStatus.OPEN),
+                          notify=lambda record: [record.contract.handler],
+                          url=lambda record: record.contract.get_absolute_url())
+        register_deadline(IncomingObjection, "reply_due_on", label=_("reply deadline"),
+                          is_open=lambda qs: qs.filter(status=ObjectionStatus.OPEN),
+                          notify=lambda record: [record.contract.handler],
+                          url=lambda record: record.contract.get_absolute_url())

@@ -52,13 +52,13 @@ def work_items(user) -> list[WorkItem]:
         items.append(WorkItem(
             title=_("Send the objection letter: %(title)s") % {"title": record.contract.title},
             url=record.contract.get_absolute_url(), category=category, since=record.flagged_at,
-            due=record.objection_due_on, overdue=record.objection_due_on < today))
+            due=record.objection_due_on, overdue=record.objection_due_on < today, due_computed=True))
     for record in IncomingObjection.objects.filter(status=ObjectionStatus.OPEN, contract__handler=user) \
             .select_related("contract"):
         items.append(WorkItem(
             title=_("Answer the objection: %(title)s") % {"title": record.contract.title},
             url=record.contract.get_absolute_url(), category=category, since=record.recorded_at,
-            due=record.reply_due_on, overdue=record.reply_due_on < today))
+            due=record.reply_due_on, overdue=record.reply_due_on < today, due_computed=True))
     for change in HandlerChange.objects.filter(status=HandoverStatus.PENDING).filter(
             Q(from_handler=user, from_confirmed_at__isnull=True) | Q(to_handler=user, to_confirmed_at__isnull=True)
     ).select_related("contract"):

@@ -65,7 +65,8 @@ _listeners: list[Callable[..., object]] = []
 
 
 def register_calendar_listener(listener: Callable[..., object]) -> None:
-    """Call ``listener(first=, last=, reason=)`` after each recomputation, in its own transaction.
+    """Call ``listener(first=, last=, reason=)`` after each recomputation; it commits its own work (the receivables
+    sweep commits a chunk of projects at a time, so a recomputation over many projects holds no long lock).
 
     For dates that are not one period from one start but the output of a rules core (the receivables
     sweep's next check and deadline dates come from ``receivables.policy.assess``): the app's listener
@@ -222,8 +223,7 @@ def deadlines_recompute(*, first: date, last: date, reason: str = "") -> Recompu
                         result.examined += 1
                         _recompute_one(pk, registration, reason, result)
         for listener in list(_listeners):
-            with transaction.atomic():
-                listener(first=first, last=last, reason=reason)
+            listener(first=first, last=last, reason=reason)
     return result
 
 
@@ -258,13 +258,13 @@ def _recompute_one(row_pk: int, registration: Registration, reason: str, result:
         if obj is None or getattr(obj, registration.field) != old:
             return  # the record was changed outside deadline_track: its owner decides, not the calendar
         setattr(obj, registration.field, new)
-        obj._change_reason = _("%(label)s moved from %(old)s to %(new)s: %(reason)s") % {
-            "label": registration.label, "old": _shown(old), "new": _shown(new), "reason": reason}
+        obj._change_reason = (_("%(label)s moved from %(old)s to %(new)s: %(reason)s") % {
+            "label": registration.label, "old": _shown(old), "new": _shown(new), "reason": reason})[:100]
         obj.save(update_fields=[registration.field])
     row.value, row.raw_end, row.provisional = value, raw, provisional
     if row.hours is not None:
         row.value_at = stored
-    row._change_reason = reason
+    row._change_reason = reason[:100]
     row.save()
     if obj is None:
         result.reflagged += 1

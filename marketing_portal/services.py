@@ -13,10 +13,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import periods
 from .audit import audited
@@ -46,6 +48,13 @@ def _withdraw_confirmation(record: CalendarYear) -> None:
         record.confirmed_at, record.confirmed_by = None, None
         record._change_reason = _("confirmation withdrawn: the days of the year changed")
         record.save()
+
+
+def _stored(message, **params) -> str:
+    """The reason a calendar change gives the records it moves: kept in their history and notices, so written in
+    the portal's language whoever entered the change."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params
 
 
 def _calendar_changed(first: date, last: date, reason: str) -> None:
@@ -80,7 +89,7 @@ def calendar_day_set(*, day: date, kind: str, name: str, by) -> CalendarDay:
     entry.kind, entry.name = kind, name.strip()
     entry.save()
     _withdraw_confirmation(record)
-    _day_changed(day, _("%(day)s was entered in the calendar") % {"day": day.isoformat()})
+    _day_changed(day, _stored(gettext_lazy("%(day)s was entered in the calendar"), day=day.isoformat()))
     return entry
 
 
@@ -98,7 +107,8 @@ def calendar_day_remove(*, day_id: int, by) -> None:
     entry._change_reason = _("removed by %(user)s") % {"user": by}
     entry.delete()
     _withdraw_confirmation(record)
-    _day_changed(entry.day, _("%(day)s was removed from the calendar") % {"day": entry.day.isoformat()})
+    _day_changed(entry.day, _stored(gettext_lazy("%(day)s was removed from the calendar"),
+                                    day=entry.day.isoformat()))
 
 
 # --- A whole year at once -----------------------------------------------------------------------------
@@ -201,7 +211,7 @@ def calendar_year_import(
         changed=len(changes.changed), removed=len(changes.removed), created_by=by,
     )
     _calendar_changed(date(year, 1, 1), date(year, 12, 31),
-                      _("the holiday arrangement of %(year)s was entered") % {"year": year})
+                      _stored(gettext_lazy("the holiday arrangement of %(year)s was entered"), year=year))
     return changes
 
 
@@ -228,5 +238,5 @@ def calendar_year_confirm(*, year: int, notice: str, by) -> CalendarYear:
     record._change_reason = _("confirmed against %(notice)s") % {"notice": notice}
     record.save()
     _calendar_changed(date(year, 1, 1), date(year, 12, 31),
-                      _("the calendar of %(year)s was confirmed") % {"year": year})
+                      _stored(gettext_lazy("the calendar of %(year)s was confirmed"), year=year))
     return record

@@ -53,3 +53,13 @@ class ReceivablesConfig(AppConfig):
         contract_handler_changed.connect(on_contract_handler_changed, dispatch_uid="receivables-owner-follows-handler")
         # Repair tickets ask for the acceptance date (their warranty starts there) through contracts.hooks.
         register_acceptance_provider(lambda c: getattr(Project.objects.filter(contract=c).first(), "accepted_on", None))
+        # The working-day calendar (CAL-2): the warranty end is a tracked period; the rules core's dates follow through
+        # a listener that reassesses the projects a calendar change touches (receivables.calendar_follow).
+        from marketing_portal.deadlines import register_calendar_listener, register_deadline
+
+        from .calendar_follow import follow_calendar
+
+        register_deadline(Project, "warranty_ends_on", label=_("warranty end"),
+                          is_open=lambda qs: qs.filter(retention_statement__isnull=True),
+                          notify=lambda project: [project.owner])
+        register_calendar_listener(follow_calendar)

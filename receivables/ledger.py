@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -194,6 +197,29 @@ def _keys_under_version(project: Project, version: int, *, as_of: date, statemen
 
 _POLICY_VERSIONS: dict = {}  # versions never change once stored
 
+# Why entries reversed now are no longer due, when it is not a fact recorded later (``reversals_because``).
+_reversal_cause: ContextVar[str | None] = ContextVar("receivables_reversal_cause", default=None)
+
+
+@contextmanager
+def reversals_because(cause: str) -> Iterator[None]:
+    """Reversals appended inside the block say ``cause`` (e.g. the working-day calendar changed) instead of a
+    later invoice or receipt."""
+    token = _reversal_cause.set(cause)
+    try:
+        yield
+    finally:
+        _reversal_cause.reset(token)
+
+
+def _reversal_reason(entry: CommissionEntry) -> str:
+    values = {"what": entry.reason, "day": entry.entry_date.isoformat()}
+    cause = _reversal_cause.get()
+    if cause:
+        return _("No longer due: “%(what)s” of %(day)s (%(cause)s)") % {**values, "cause": cause}
+    return _("No longer due: “%(what)s” of %(day)s (an invoice or receipt recorded later stopped the clock "
+             "earlier)") % values
+
 
 def reconcile_ledger(project: Project, pa: ProjectAssessment, ledger: Ledger, *, as_of: date, policy,
                      statement=None, by=None) -> None:
@@ -215,8 +241,7 @@ def reconcile_ledger(project: Project, pa: ProjectAssessment, ledger: Ledger, *,
             project=project, owner=project.owner, kind=EntryKind.REVERSAL, entry_date=as_of, amount=-entry.amount,
             percent=-(entry.percent or ZERO), commission=entry.commission, stage=entry.stage, step=entry.step,
             policy_version=policy.version, reverses=entry, created_by=by,
-            reason=(_("No longer due: “%(what)s” of %(day)s (an invoice or receipt recorded later stopped the "
-                      "clock earlier)") % {"what": entry.reason, "day": entry.entry_date.isoformat()})[:300],
+            reason=_reversal_reason(entry)[:300],
         ))
     active = ledger.active_rule_entries()
     for event in money:

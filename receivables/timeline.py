@@ -32,6 +32,7 @@ class Item:
     future: bool = False
     kind: str = ""
     order: int = 0
+    computed: bool = False  # a period end on the working-day calendar: marked while its year is provisional
 
 
 def _local(value) -> date:
@@ -64,11 +65,11 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
             detail = (_("Met: invoiced in full on %(day)s.") % {"day": stage.done_on.isoformat()} if late <= 0 else
                       _("Invoiced in full %(days)s days after the deadline.") % {"days": late})
             past.append(Item(stage.deadline, _("Invoice deadline"), detail, "success" if late <= 0 else "warning",
-                             kind="deadline", order=3))
+                             kind="deadline", order=3, computed=True))
         elif stage.deadline < today:
             past.append(Item(stage.deadline, _("Invoice deadline passed"),
                              _("Not invoiced in full yet: %(days)s days late.") % {"days": stage.days_late},
-                             "danger", kind="deadline", order=3))
+                             "danger", kind="deadline", order=3, computed=True))
     for invoice in invoices:
         past.append(Item(invoice.issued_on, _("Invoice %(number)s") % {"number": invoice.number},
                          format_yuan(invoice.amount) + (f" · {invoice.note}" if invoice.note else ""), "info",
@@ -83,11 +84,11 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
             detail = (_("Met: collected on %(day)s.") % {"day": stage.done_on.isoformat()} if late <= 0 else
                       _("Collected %(days)s days after the deadline.") % {"days": late})
             past.append(Item(stage.deadline, _("Collection deadline"), detail, "success" if late <= 0 else "warning",
-                             kind="deadline", order=3))
+                             kind="deadline", order=3, computed=True))
         elif stage.deadline < today:
             past.append(Item(stage.deadline, _("Collection deadline passed"),
                              _("Not collected yet: %(days)s days late.") % {"days": stage.days_late},
-                             "danger", kind="deadline", order=3))
+                             "danger", kind="deadline", order=3, computed=True))
     for receipt in receipts:
         detail = format_yuan(receipt.amount)
         if receipt.bank_reference:
@@ -99,7 +100,7 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
     if project.warranty_ends_on and project.warranty_ends_on < today and project.retention_amount > 0:
         past.append(Item(project.warranty_ends_on, _("Warranty ended"),
                          _("Retention money %(amount)s") % {"amount": format_yuan(project.retention_amount)},
-                         kind="warranty", order=3))
+                         kind="warranty", order=3, computed=True))
     if statement is not None:
         past.append(Item(statement.drafted_on, _("Retention collection statement drafted"), "", kind="statement"))
         if statement.issued_on:
@@ -114,7 +115,7 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
         if stage.done_on is None and stage.deadline < today:
             past.append(Item(stage.deadline, _("Retention collection deadline passed"),
                              _("Not collected yet: %(days)s days late.") % {"days": stage.days_late},
-                             "danger", kind="deadline", order=3))
+                             "danger", kind="deadline", order=3, computed=True))
     if project.retention_collected_on and project.retention_amount > 0:
         past.append(Item(project.retention_collected_on, _("Retention collected: project settled"), "", "success",
                          kind="settled", order=5))
@@ -172,13 +173,14 @@ def build_timeline(project: Project, *, pa: ProjectAssessment, today: date, invo
                        "mandatory.") % {"effect": deadline.rule_date.isoformat()}
         else:
             detail = _("Within time until 24:00 that day.")
-        upcoming.append(Item(deadline.last_day, deadline.label, detail, "warning", future=True, kind=deadline.key))
+        upcoming.append(Item(deadline.last_day, deadline.label, detail, "warning", future=True, kind=deadline.key,
+                             computed=True))
     if (statement is None and project.retention_amount > 0 and project.warranty_ends_on
             and project.warranty_ends_on >= today):
         upcoming.append(Item(project.warranty_ends_on, _("Warranty ends"),
                              _("The next day the retention collection statement is drafted for Finance (%(amount)s).")
                              % {"amount": format_yuan(project.retention_amount)}, "info", future=True,
-                             kind="warranty"))
+                             kind="warranty", computed=True))
     if statement is not None and statement.state == StatementState.DRAFTED:
         upcoming.append(Item(today, _("Finance to issue the retention collection statement"),
                              _("The retention clock starts on its issue date."), "info", future=True,

@@ -53,7 +53,7 @@ def work_items(user) -> list[WorkItem]:
             deadline = open_deadline(project, policy=policy, today=today)
             items.append(WorkItem(title=str(OWNER_TITLES[project.stage]) % {"project": project},
                                   url=project.get_absolute_url(), category=category, since=_since(project.accepted_on),
-                                  due=deadline, overdue=bool(deadline and deadline < today)))
+                                  due=deadline, overdue=bool(deadline and deadline < today), due_computed=True))
     if holds(user, rules.records_money):
         for acceptance in Acceptance.objects.filter(copy_received_at__isnull=True).select_related("project"):
             items.append(WorkItem(title=_("Acknowledge the copy of the acceptance report: %(project)s") % {

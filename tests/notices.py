@@ -20,3 +20,18 @@ def enter_notice(by, text=NOTICE_2027):
 def confirm_2027(by):
     calendar_year_confirm(year=2027, notice="国办发明电〔2026〕1号", by=by)
     periods.invalidate_calendar_cache()  # as the commit does in the service
+
+
+def marked(page: str, text: str, *, within: int = 120) -> bool:
+    """Whether the “按暂定日历” mark (its element, class ``provisional-mark``) follows ``text`` — a date as the page
+    prints it — within ``within`` characters on ``page``."""
+    start = page.find(text)
+    if start < 0:
+        raise AssertionError(f"{text!r} is not on the page")
+    return "provisional-mark" in page[start:start + len(text) + within]
+
+
+def work_items(page: str) -> str:
+    """The “waiting on me” list of the home page (my work), without the latest messages beside it."""
+    start = page.index('id="work-items"')
+    return page[start:page.index("</ul>", start)]

@@ -8,10 +8,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
+from marketing_portal.deadlines import dated, deadline_track
 from marketing_portal.files import DOCUMENTS, attachment_add
 from marketing_portal.notifications import event_key, notify_many
 from marketing_portal.periods import period_end
@@ -55,17 +57,18 @@ def milestone_complete(*, milestone_id: int, by, done_on: date, notes: str = "")
     return milestone
 
 
-def _deadline(start: date, basis: str, days: int | None, policy_days: int, errors: dict, field: str) -> date | None:
+def _deadline_days(basis: str, days: int | None, policy_days: int, errors: dict, field: str) -> int | None:
+    """The length of the period in days: the policy's reasonable period, or the days of the law or contract."""
     if basis not in DeadlineBasis.values:
         errors.setdefault("deadline_basis", []).append(_("Choose the basis of the deadline."))
         return None
     if basis == DeadlineBasis.REASONABLE:
-        days = policy_days
-    elif not days or int(days) < 1:
+        return policy_days
+    if not days or int(days) < 1:
         errors.setdefault(field, []).append(
             _("Enter the number of days set by law or by the contract."))
         return None
-    return period_end(start, days=int(days))
+    return int(days)
 
 
 @audited
@@ -81,17 +84,17 @@ def non_performance_flag(*, contract_id: int, by, noticed_on: date, description:
     if not (description or "").strip():
         errors["description"] = [_("Describe what was not performed.")]
     policy = current_policy()
-    due = _deadline(noticed_on or timezone.localdate(), deadline_basis, days, policy.objection_deadline_days,
-                    errors, "days")
+    period = _deadline_days(deadline_basis, days, policy.objection_deadline_days, errors, "days")
     if errors:
         raise ValidationError(errors)
     record = NonPerformance.objects.create(
         contract=contract, noticed_on=noticed_on, description=description.strip(), deadline_basis=deadline_basis,
-        objection_due_on=due, policy_version=policy.version, flagged_by=by,
+        objection_due_on=period_end(noticed_on, days=period), policy_version=policy.version, flagged_by=by,
     )
+    due = deadline_track(record, "objection_due_on", start=noticed_on, days=period).end
     url = contract.get_absolute_url()
     subject = stored(gettext_lazy("Non-performance flagged on “%(title)s”: send the objection letter by %(due)s"),
-                     title=contract.title, due=due.isoformat())
+                     title=contract.title, due=lazy(dated, str)(due))  # rendered in the portal's language
     transaction.on_commit(lambda: notify_many(
         recipients=[contract.handler], key=event_key("nonperformance", record), subject=subject,
         body=record.description, url=url))
@@ -152,14 +155,14 @@ def objection_receive(*, contract_id: int, by, received_on: date, content: str, 
     if not (content or "").strip():
         errors["content"] = [_("Enter what the counterparty objects to.")]
     policy = current_policy()
-    due = _deadline(received_on or timezone.localdate(), deadline_basis, days, policy.objection_reply_days,
-                    errors, "days")
+    period = _deadline_days(deadline_basis, days, policy.objection_reply_days, errors, "days")
     if errors:
         raise ValidationError(errors)
     record = IncomingObjection.objects.create(
         contract=contract, received_on=received_on, content=content.strip(), deadline_basis=deadline_basis,
-        reply_due_on=due, policy_version=policy.version, recorded_by=by,
+        reply_due_on=period_end(received_on, days=period), policy_version=policy.version, recorded_by=by,
     )
+    deadline_track(record, "reply_due_on", start=received_on, days=period)
     if letter is not None:
         attachment_add(owner=record, upload=letter, by=by, slot="letter", allowed=DOCUMENTS)
     return record

@@ -1,5 +1,7 @@
 """Daily reminders (SPEC CON-8, CON-10): objection letters and replies coming due or overdue, originals not
-returned. Each reminder has its own notification key, so it is sent once however often the task runs."""
+returned. Each reminder has its own notification key, so it is sent once however often the task runs; the key of a
+deadline's reminder names the due date, so when the working-day calendar moves it (``marketing_portal.deadlines``)
+the reminders of the new date go out although those of the old one were sent."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ def _handler_reminders(records, *, today: date, marks, due_field: str, event: st
         if days_left in marks or days_left < 0:
             tag = "overdue" if days_left < 0 else f"d{days_left}"
             subject = (overdue if days_left < 0 else coming) % {"title": record.contract.title, "due": due.isoformat()}
-            sent += notify_many(recipients=[record.contract.handler], key=event_key(event, record, tag),
+            sent += notify_many(recipients=[record.contract.handler],
+                                key=event_key(event, record, due.isoformat(), tag),
                                 subject=subject, url=record.contract.get_absolute_url())
     return sent
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import deadline_track
 from marketing_portal.money import AmountError, parse_amount
 from org.rules import holds
 
@@ -61,9 +62,17 @@ def _refresh_facts(project: Project, *, by=None) -> None:
     facts = engine.derive_facts(project)
     for name, value in facts.items():
         setattr(project, name, value)
-    if project.accepted_on is not None and project.warranty_ends_on is None:
+    warranty_starts = project.accepted_on is not None and project.warranty_ends_on is None
+    if warranty_starts:
         project.warranty_ends_on = engine.warranty_end(project.accepted_on, project.warranty_months)
     project.stage = engine.derive_stage(project, engine.statement_of(project))
     project.next_check_on = _today()
     project.save()
+    if warranty_starts:
+        track_warranty(project)
     engine.project_refresh(project, by=by)
+
+
+def track_warranty(project: Project) -> None:
+    """The warranty end follows the working-day calendar (``marketing_portal.deadlines``) until its statement."""
+    deadline_track(project, "warranty_ends_on", start=project.accepted_on, months=project.warranty_months)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import dated
 from marketing_portal.files import DOCUMENTS, attachment_add
 from marketing_portal.notifications import event_key, notify, notify_many
 from marketing_portal.policy import current_policy
@@ -21,7 +22,7 @@ from ..consequences import finance_people, marketing_receivers
 from ..models import (
     Acceptance,
 )
-from ._common import ReceivablesError, _lock, _refresh_facts, _require, _today, stored_texts
+from ._common import ReceivablesError, _lock, _refresh_facts, _require, _today, stored_texts, track_warranty
 
 
 # Acceptance (RCV-1, RCV-2)
@@ -64,6 +65,7 @@ def acceptance_submit(*, project_id: int, by, report_date: date, notice: str, re
         project.warranty_ends_on = engine.warranty_end(report_date, project.warranty_months)
         project._change_reason = _("accepted on %(day)s") % {"day": report_date.isoformat()}
         _refresh_facts(project, by=by)
+        track_warranty(project)
         policy = current_policy()
         from ..policy import assess
 
@@ -71,11 +73,11 @@ def acceptance_submit(*, project_id: int, by, report_date: date, notice: str, re
                           policy=policy).invoice_deadline
         notify(recipient=project.owner, key=event_key("rcv-accepted", project),
                subject=_("%(project)s was accepted on %(day)s: invoice by %(deadline)s") % {
-                   "project": project, "day": report_date.isoformat(), "deadline": deadline.isoformat()},
+                   "project": project, "day": report_date.isoformat(), "deadline": dated(deadline)},
                body=_("Under the receivables rules the project must be invoiced within %(months)s month(s) of "
                       "acceptance, i.e. by 24:00 on %(deadline)s. Every full %(step)s days later %(percent)s%% of the "
                       "commission is deducted.") % {
-                   "months": policy.invoice_deadline_months, "deadline": deadline.isoformat(),
+                   "months": policy.invoice_deadline_months, "deadline": dated(deadline),
                    "step": policy.deduction_step_days, "percent": policy.deduction_step_percent},
                url=project.get_absolute_url())
         notify_many(recipients=marketing_receivers(), key=event_key("rcv-acceptance-original", acceptance),

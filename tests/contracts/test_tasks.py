@@ -19,7 +19,8 @@ def test_reminders_task_on_a_real_worker(celery_worker, tmake, transactional_dem
     record = services.non_performance_flag(contract_id=contract.pk, by=transactional_demo.user("finance"),
                                            noticed_on=date(2026, 9, 15), description="未付预付款",
                                            deadline_basis="reasonable")
-    key = f"np-remind|contracts.nonperformance:{record.pk}|d3"
+    # the key names the due date (a date the calendar moves gets its own reminders)
+    key = f"np-remind|contracts.nonperformance:{record.pk}|{record.objection_due_on.isoformat()}|d3"
     contract_reminders_task.delay("2026-09-27")
     wait_for(lambda: Notification.objects.filter(recipient=contract.handler, key=key).exists())
     # a second run of the same day (a repeated or caught-up beat) sends nothing new

@@ -15,7 +15,7 @@ from handoff.models import Costing
 from handoff.services import deadlines_sweep
 from marketing_portal import deadlines
 from marketing_portal.models import Notification
-from tests.notices import confirm_2027, enter_notice
+from tests.notices import confirm_2027, enter_notice, work_items
 
 from .conftest import at
 
@@ -119,8 +119,3 @@ def test_pages_mark_provisional_due_dates_until_the_year_is_confirmed(
         assert "按暂定日历" not in finance.get(url).content.decode(), url
     # (the notices keep their text as sent: they said the date rested on the provisional calendar then)
     assert "按暂定日历" not in work_items(finance.get(reverse("home")).content.decode())
-
-
-def work_items(page: str) -> str:
-    start = page.index('id="work-items"')
-    return page[start:page.index("</ul>", start)]
