@@ -153,3 +153,7 @@ class DisputeStatus(models.TextChoices):
     ARBITRATION = "arbitration", _("Arbitration")
     LITIGATION = "litigation", _("Litigation")
     CLOSED = "closed", _("Closed")
+
+
+# The attachment slot of a contract's draft text (the file the approvers read, CON-6); related documents are "draft".
+TEXT_SLOT = "text"

@@ -50,6 +50,11 @@ class UserChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return display_name(obj)
+
+
 def _active_users():
     from django.contrib.auth import get_user_model
 
@@ -126,6 +131,9 @@ class ContractForm(forms.Form):
                                             help_text=_("Required for a major or foreign-related contract (art. 7)."))
     payment_terms = forms.CharField(label=_("Payment terms"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
+    cc = UserMultipleChoiceField(label=_("Copy to"), queryset=None, required=False,
+                                 help_text=_("Told of the submission and of the final decision, besides the "
+                                             "region's manager."))
     retention_percent = forms.DecimalField(label=_("Retention money (%)"), max_digits=5, decimal_places=2,
                                            required=False)
     warranty_months = forms.IntegerField(label=_("Warranty period (months)"), required=False, min_value=0)
@@ -140,6 +148,7 @@ class ContractForm(forms.Form):
         self.fields["handler"].queryset = selectors.eligible_handlers()
         self.fields["legal_participant"].queryset = _active_users()
         self.fields["technical_participant"].queryset = _active_users()
+        self.fields["cc"].queryset = _active_users()
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -189,8 +198,16 @@ class WithdrawForm(forms.Form):
 
 
 class DraftFileForm(forms.Form):
-    file = forms.FileField(label=_("Draft text or related document"),
-                           help_text=_("PDF, Word, Excel, JPEG or PNG."))
+    file = forms.FileField(label=_("Related document"), help_text=_("PDF, Word, Excel, JPEG or PNG."))
+
+
+class DraftTextForm(forms.Form):
+    file = forms.FileField(label=_("Draft text"),
+                           help_text=_("The contract text the approvers read: PDF (opens in the browser) or Word."))
+
+
+class RecallForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
 
 class AmendmentForm(forms.Form):

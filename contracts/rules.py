@@ -84,6 +84,18 @@ def is_draft(user, contract) -> bool:
 
 
 @rules.predicate
+def is_submitter(user, contract) -> bool:
+    return contract.submitted_by_id == user.pk
+
+
+@rules.predicate
+def awaits_first_decision(user, contract) -> bool:
+    """Submitted, and nobody has decided a step of this version yet."""
+    return contract.state == ContractState.LEADER_REVIEW and approvals.first_decision(
+        CHAIN, contract, version=contract.version) is None
+
+
+@rules.predicate
 def is_in_force(user, contract) -> bool:
     """Signed and not terminated (CON-8…12 are recorded only then)."""
     return contract.state in SIGNED_STATES
@@ -250,6 +262,8 @@ PERMISSIONS = {
     "contracts.edit_contract": is_draft & is_editor,
     "contracts.withdraw_contract": is_draft & is_editor,
     "contracts.submit_contract": is_draft & (is_handler | is_author),
+    # 撤回: the submitter or the handler takes it back before anybody decided (CON-6)
+    "contracts.recall_contract": awaits_first_decision & (is_submitter | is_handler),
     # a supplementary or termination agreement: the handler's side or the Marketing office drafts it (CON-11)
     "contracts.amend_contract": is_in_force & is_original & (is_handler_side | org.is_marketing_office),
     # after signing (CON-8…12)

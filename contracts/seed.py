@@ -7,6 +7,7 @@ demo data has the same steps, history and archive numbers as real work. A record
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -58,6 +59,20 @@ def _code(body: str) -> str:
 def _pdf(name: str, text: str = "demo") -> SimpleUploadedFile:
     content = b"%PDF-1.4\n1 0 obj<<>>endobj\n% " + text.encode() + b"\n%%EOF\n"
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+@functools.cache
+def _demo_text_pdf() -> bytes:
+    """One real PDF for every demo contract's draft text (rendered once: it opens in the browser's viewer)."""
+    from marketing_portal.documents import render_pdf
+
+    return render_pdf("pdf/sample.html", {"title": "合同文本（演示数据）", "amount": Decimal("0.00")})
+
+
+def attach_demo_text(contract: Contract, by=None) -> None:
+    """The draft text the approvers read (required before submission); other apps' demo data use it too."""
+    services.contract_text_add(contract_id=contract.pk, by=by or contract.handler, upload=SimpleUploadedFile(
+        f"{contract.title}（第{contract.version}版）.pdf", _demo_text_pdf(), content_type="application/pdf"))
 
 
 def _png(name: str) -> SimpleUploadedFile:
@@ -185,6 +200,9 @@ def _advance(contract: Contract, target: str, u: dict, today) -> None:
     """Take a draft along the chain, each step by the person who does it in real life."""
     order = ["draft", "leader_review", "joint_review", "gm_review", "long_term_review", "approved", "signed",
              "registered", "archived", "filed"]
+    if contract.title.endswith("（草稿）"):
+        return  # the demo drafts wait for their text: the page says what is missing before submission
+    attach_demo_text(contract)
     if target == "draft":
         return
     services.contract_submit(contract_id=contract.pk, by=contract.handler)

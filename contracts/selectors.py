@@ -6,7 +6,8 @@
 * A salesperson sees the contracts they handle or created, and the customers of their regions.
 * XXX users see the construction sub-contracts with XXX.
 * Anyone named on a step (or acting for someone named) sees that contract, and so do the legal and technical
-  participants it names (art. 7) once it is submitted — read from the contract's own fields, so whoever a new
+  participants it names (art. 7) and the people it copies (抄送)
+  once it is submitted — read from the contract's own fields, so whoever a new
   version names instead loses sight of it at once.
 
 Who belongs to which group is asked of ``contracts.rules`` (the role predicates); this module only narrows.
@@ -59,6 +60,9 @@ def contracts_visible_to(user) -> QuerySet:
         condition |= Q(direction=Direction.CONSTRUCTION)
     # The negotiation participants the contract names now (art. 7), from its submission on.
     condition |= (Q(legal_participant=user) | Q(technical_participant=user)) & Q(submitted_at__isnull=False)
+    # Copied (抄送) on the draft, from its submission on.
+    condition |= Q(pk__in=Contract.cc.through.objects.filter(user=user).values("contract_id"),
+                   submitted_at__isnull=False)
     # Named on a step of the contract, for themselves or for someone who delegated to them.
     on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=principal_ids(user))
     decided = ApprovalStep.objects.filter(contract=OuterRef("pk"), decided_by=user)
@@ -130,6 +134,35 @@ def responsible_for(kind: str, contract: Contract) -> list:
     if kind == StepKind.COPY_MARKETING:
         return resolve(Role.MANAGEMENT_MANAGER)
     raise ValueError(kind)
+
+
+# The route of the chain in its order (CON-6); which steps a contract takes depends on its flags.
+ROUTE = (StepKind.LEADER, StepKind.FINANCE, StepKind.LEGAL, StepKind.GM, StepKind.LONG_TERM, StepKind.SIGN,
+         StepKind.REGISTER, StepKind.ARCHIVE, StepKind.COPY_FINANCE, StepKind.COPY_MARKETING)
+
+
+def planned_route(contract: Contract) -> list[tuple[str, list, str]]:
+    """Who the org chart names today for each step the contract will take: ``[(kind, people, note), …]``. The
+    flags are the contract's (a draft's page computes them under the policy in force first)."""
+    from django.utils.translation import gettext as _
+
+    planned = []
+    for kind in ROUTE:
+        if kind == StepKind.LONG_TERM and not contract.is_long_term:
+            continue
+        if kind == StepKind.LEGAL and contract.legal_waived:
+            planned.append((kind, [], _("waived by policy")))
+            continue
+        planned.append((kind, responsible_for(kind, contract), ""))
+    return planned
+
+
+def copied_on(contract: Contract) -> list:
+    """抄送: the regional managers of the contract's region and the people named on it, less its handler and
+    submitter (who are told anyway)."""
+    people = resolve(Role.REGIONAL_MANAGER, region=contract.region) + list(contract.cc.filter(is_active=True))
+    skip = {contract.handler_id, contract.submitted_by_id}
+    return [u for u in _unique(people) if u.pk not in skip]
 
 
 def loan_approvers() -> list:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from contracts import services as cs
 from contracts.models import Contract, Customer
+from contracts.seed import attach_demo_text
 from marketing_portal.periods import is_workday
 
 from . import services
@@ -145,6 +146,7 @@ def _signed_sales_contract(users, title, by, region_code, fallback, lines, today
 
 
 def _approve_and_sign(contract, users, today):
+    attach_demo_text(contract)
     cs.contract_submit(contract_id=contract.pk, by=contract.handler)
     cs.contract_approve(contract_id=contract.pk, by=users["director"], kind="leader", comment="同意")
     cs.contract_approve(contract_id=contract.pk, by=users["finance"], kind="finance", comment="价格及付款条件合理")
@@ -302,7 +304,9 @@ def run(stdout=None) -> None:
         cost(handoff, clock.wd(8, 16))
         suggest(handoff, clock.wd(7, 11))
         decision = decide(handoff, clock.wd(5, 10), "0.64", by=users["director"])
-        cs.contract_submit(contract_id=decision.construction_contract_id, by=handoff.contract.handler)
+        construction = decision.construction_contract
+        attach_demo_text(construction, by=handoff.contract.handler)
+        cs.contract_submit(contract_id=construction.pk, by=handoff.contract.handler)
     story((3, 1), in_approval)
 
     def completed(line):

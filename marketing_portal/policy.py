@@ -139,6 +139,9 @@ FIELDS: tuple[PolicyField, ...] = (
     PolicyField("legal_review_waiver", _("Legal review may be waived for simple contracts"), "bool", True,
                 G_CONTRACT, help_text=_("Only for a standard template drafted by us, non-major, domestic, "
                                         "with a term within the limit.")),
+    PolicyField("contract_cc_enabled", _("Copy the regional manager on contract approvals"), "bool", True,
+                G_CONTRACT, help_text=_("The regional manager of the contract's region and the people named on "
+                                        "the draft are told of the submission and of the final decision.")),
     PolicyField("due_diligence_valid_months", _("Due-diligence record valid for"), "int", 12, G_CONTRACT, 1, 60,
                 _("Art. 8: a valid record is needed before submission."), _("months")),
     PolicyField("objection_deadline_days", _("Objection letter deadline"), "int", 15, G_CONTRACT, 1, 365,

@@ -281,3 +281,83 @@ def steps_waiting_for(chain: Chain, user):
     principals = list(active_delegations().filter(delegate=user).values_list("principal_id", flat=True))
     return (chain.model.objects.filter(status=StepStatus.PENDING)
             .filter(Q(assignees=user) | Q(assignees__in=principals)).distinct())
+
+
+# --------------------------------------------------------------------------------------------------
+# The route before and during approval, and withdrawing a submission (撤回)
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class RouteStop:
+    """One stop of a route as the page shows it: who the org chart names today (and who acts for them), and,
+    once the step is open, its status, who decided and when."""
+
+    kind: str
+    label: str
+    people: list
+    delegates: dict  # principal pk -> [users acting for them today]
+    step: object | None = None
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        return self.step.status if self.step is not None else "planned"
+
+    @property
+    def acting(self) -> list:
+        """(person, [their delegates today]) for every person named."""
+        return [(p, self.delegates.get(p.pk, [])) for p in self.people]
+
+
+def route(chain: Chain, planned, steps=()) -> list[RouteStop]:
+    """The route of an approval: ``planned`` is ``[(kind, people, note), …]`` in order (who the org chart names
+    today, ``resolve``); ``steps`` are the steps of the round under way. A stop whose step is open shows that
+    step (its assignees are the people named when it opened); the rest show who will decide, with the
+    delegations in force today (ORG-7), so the submitter sees the whole route before submitting."""
+    from .selectors import active_delegations
+
+    by_kind = {s.kind: s for s in steps}
+    planned = list(planned)
+    stops = []
+    for kind, people, note in planned:
+        step = by_kind.pop(kind, None)
+        if step is not None and step.status != StepStatus.WAIVED:
+            people = list(step.assignees.all())
+        stops.append(RouteStop(kind=kind, label=str(chain.kind_label(kind)), people=list(people), delegates={},
+                               step=step, note=note))
+    # Steps the plan does not foresee any more (the policy changed after they opened) still show.
+    for step in by_kind.values():
+        stops.append(RouteStop(kind=step.kind, label=str(chain.kind_label(step.kind)),
+                               people=list(step.assignees.all()), delegates={}, step=step))
+    ids = {p.pk for stop in stops for p in stop.people}
+    delegations = active_delegations().filter(principal_id__in=ids).select_related("delegate__person")
+    acting: dict[int, list] = {}
+    for delegation in delegations:
+        acting.setdefault(delegation.principal_id, []).append(delegation.delegate)
+    for stop in stops:
+        stop.delegates = {p.pk: acting[p.pk] for p in stop.people if p.pk in acting}
+    return stops
+
+
+DECIDED = (StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.DONE)
+
+
+def first_decision(chain: Chain, owner, **current):
+    """The first step of the round under way that somebody decided, or None (nothing decided yet)."""
+    return (chain.model.objects.filter(**{chain.owner_field: owner}, status__in=DECIDED, **current)
+            .select_related("decided_by").order_by("decided_at", "pk").first())
+
+
+def withdraw_round(chain: Chain, owner, *, by, reason: str = "", now=None, **current) -> int:
+    """The submitter takes a submission back (撤回) before anybody decided a step of the round: every waiting
+    step is cancelled with the reason; the app returns its record to a draft. Returns how many steps closed.
+
+    Raises the chain's error once someone decided: from then on only a rejection sends it back."""
+    decided = first_decision(chain, owner, **current)
+    if decided is not None:
+        raise chain.error(
+            _("It can no longer be withdrawn: %(who)s already decided “%(step)s” at %(when)s.") % {
+                "who": display_name(decided.decided_by), "step": chain.kind_label(decided.kind),
+                "when": timezone.localtime(decided.decided_at).strftime("%Y-%m-%d %H:%M")}, code="already_decided")
+    comment = stored(gettext_lazy("withdrawn by %(by)s: %(reason)s"), by=display_name(by), reason=reason.strip()) \
+        if reason.strip() else stored(gettext_lazy("withdrawn by %(by)s"), by=display_name(by))
+    return cancel_pending(chain, owner, comment=comment, now=now, **current)

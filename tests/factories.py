@@ -18,7 +18,7 @@ Fixtures (available in every test directory through ``tests/conftest.py``):
 Examples::
 
     make.customer(region="HD", by="sales_hd")
-    make.contract()                         # a draft with a customer with valid due diligence
+    make.contract()                         # a draft (its text uploaded) with a customer with valid due diligence
     make.submitted(amount=Decimal("2e6"))   # major: legal and technical participants are named for you
     make.at_step("legal")                   # waiting for the legal review
     make.filed(on=date(2024, 11, 1))        # the whole chain run on that day (clock travels there)
@@ -150,11 +150,13 @@ class Factories:
                                     text_file=pdf_upload("标准文本.pdf", b"text"))
 
     # -- contracts (CON) --------------------------------------------------------------------------
-    def contract(self, by="sales_hb", customer=None, amount=None, months=6, participants=False, on=None, **kw):
+    def contract(self, by="sales_hb", customer=None, amount=None, months=6, participants=False, on=None, text=True,
+                 **kw):
         """A draft by ``by`` (a sales contract with a fresh customer unless one is given).
 
         ``amount`` defaults to 120,000 (or to the sum of ``lines``). ``participants=True`` names the legal and
         technical participants art. 7 requires of a major or foreign-related contract (see ``major()``).
+        The draft text the approvers read is uploaded unless ``text=False`` (no submission without it).
         """
         from contracts.services import contract_create
 
@@ -176,7 +178,17 @@ class Factories:
             if not kw.get("template_version"):
                 defaults["non_standard_reason"] = "客户提供文本"
             defaults.update(kw)
-            return contract_create(by=user, customer=customer, **defaults)
+            contract = contract_create(by=user, customer=customer, **defaults)
+            if text:
+                self.text(contract, by=user)
+            return contract
+
+    def text(self, contract, by=None, name="合同文本.pdf"):
+        """Upload a draft text to a draft (a resubmitted version needs its own)."""
+        from contracts.services import contract_text_add
+
+        return contract_text_add(contract_id=contract.pk, by=self.user(by or contract.handler),
+                                 upload=pdf_upload(name, f"text {contract.pk} v{contract.version}".encode()))
 
     def major(self, **kw):
         """A draft over the major-contract threshold with its legal and technical participants."""
@@ -226,6 +238,8 @@ class Factories:
         from contracts.choices import APPROVAL_KINDS, ContractState, StepKind
 
         if contract.state == ContractState.DRAFT:
+            if any(p.code == "text_not_renewed" for p in services.submission_problems(contract)):
+                self.text(contract, name=f"合同文本（第{contract.version + 1}版）.pdf")  # the corrected text
             services.contract_submit(contract_id=contract.pk, by=self.user(actors.get("submit", contract.handler)))
             return
         step = contract.steps.filter(version=contract.version, status="pending").order_by("opened_at", "pk").first()
@@ -284,7 +298,7 @@ class Factories:
 
     # -- change and termination (CON-11) ----------------------------------------------------------
     def amendment(self, parent=None, relation="supplementary", title=None, amount=None, reason="双方协商一致",
-                  on=None, **kw):
+                  on=None, text=True, **kw):
         """A draft supplementary (or termination) agreement to a signed contract (a new one unless given)."""
         from contracts.services import contract_amendment_create
 
@@ -298,8 +312,12 @@ class Factories:
             starts_on = kw.pop("starts_on", today)
             ends_on = kw.pop("ends_on", today if termination else parent.ends_on)
             title = title or ("解除协议" if termination else "补充协议")
-            return contract_amendment_create(parent_id=parent.pk, by=by, relation=relation, title=title, amount=amount,
-                                             starts_on=starts_on, ends_on=ends_on, reason=reason, **kw)
+            agreement = contract_amendment_create(parent_id=parent.pk, by=by, relation=relation, title=title,
+                                                  amount=amount, starts_on=starts_on, ends_on=ends_on, reason=reason,
+                                                  **kw)
+            if text:
+                self.text(agreement, by=by)
+            return agreement
 
     # -- borrowing originals (CON-10) -------------------------------------------------------------
     def loan(self, contract=None, state="requested", by="sales_hb", days=3, purpose="核对条款", on=None):

@@ -68,7 +68,12 @@ class Contract(models.Model):
                                               related_name="+", verbose_name=_("technical participant"))
     payment_terms = models.TextField(_("payment terms"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # 抄送: people copied on the submission and on the final decision, besides the region's manager (policy switch).
+    cc = models.ManyToManyField(User, blank=True, related_name="contracts_copied", verbose_name=_("copied to"))
     # Fixed at submission
+    # The draft text the approvers read (slot "text"): each version is submitted with its own text.
+    text = models.ForeignKey("portal.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("draft text of the version under review"))
     is_major = models.BooleanField(_("major contract"), default=False)
     is_long_term = models.BooleanField(_("term over the limit"), default=False)
     legal_waived = models.BooleanField(_("legal review waived"), default=False)
@@ -102,7 +107,7 @@ class Contract(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[cc])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -183,6 +188,9 @@ class Contract(models.Model):
             ],
             "files": sorted(a.sha256 for a in attachments_of(self, "draft")) if self.pk else [],
         }
+        if self.text_id:
+            # The text the approvers read; absent from contracts submitted before it was required (same hash).
+            data["text"] = self.text.sha256
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     def delete(self, *args, **kwargs):
@@ -230,6 +238,9 @@ class ApprovalStep(ApprovalStepBase):
     version = models.PositiveIntegerField(_("contract version"))
     kind = models.CharField(_("step"), max_length=16, choices=StepKind.choices)
     assignees = models.ManyToManyField(User, blank=True, related_name="contract_steps", verbose_name=_("must act"))
+    # The draft text of the version this step decides on (shown and opened on the step).
+    text = models.ForeignKey("portal.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("draft text reviewed"))
     history = HistoricalRecords(m2m_fields=[assignees])
 
     class Meta:

@@ -8,7 +8,9 @@ service that acts for someone is decorated with ``marketing_portal.audit.audited
 
 Other apps import from here (``from contracts.services import contract_create``); the modules are:
 ``customers`` (CUS-1, CUS-2), ``templates`` (CON-2), ``drafting`` (CON-1…5, CON-11), ``steps`` (the chain's
-machinery), ``approval`` (CON-6), ``archive`` (signing, registration, archive, copies: CON-6, CON-7),
+machinery), ``approval`` (CON-6),
+``review`` (the draft text, the route, withdrawing a submission), ``archive`` (signing, registration, archive,
+copies: CON-6, CON-7),
 ``performance`` (CON-8), ``handover`` (CON-9), ``loans`` (CON-10), ``disputes`` (CON-12), ``reminders``.
 """
 
@@ -55,13 +57,16 @@ from .performance import (
     objection_receive,
 )
 from .reminders import reminders_send
+from .review import contract_recall, contract_route, contract_text_add
 from .templates import template_create, template_version_add
 
 __all__ = [
     "WorkflowError", "apply_submission_flags", "archive_series",
     "contract_acknowledge_copy", "contract_amendment_create", "contract_approve",
     "contract_archive", "contract_create", "contract_draft_file_add", "contract_register", "contract_reject",
-    "contract_sign", "contract_submit", "contract_update", "contract_withdraw", "customer_contact_add",
+    "contract_recall", "contract_route",
+    "contract_sign", "contract_submit", "contract_text_add", "contract_update", "contract_withdraw",
+    "customer_contact_add",
     "customer_contact_retire", "customer_create", "customer_update", "dispute_open", "dispute_update",
     "due_diligence_record", "handler_change_cancel", "handler_change_confirm", "handler_change_start",
     "inability_report", "is_long_term", "legal_may_be_waived", "loan_approvers", "loan_cancel", "loan_decide",

@@ -14,7 +14,7 @@ from marketing_portal.policy import current_policy
 from ..choices import APPROVAL_KINDS, ContractState, StepKind, StepStatus
 from ..models import ApprovalStep, Contract
 from .common import WorkflowError, set_state, stored
-from .steps import begin_step, check_unchanged, close_step, notify_handler, open_step
+from .steps import begin_step, check_unchanged, close_step, notify_copied, notify_handler, open_step
 
 
 @audited
@@ -59,6 +59,9 @@ def contract_approve(*, contract_id: int, by, kind: str, comment: str = "", step
         notify_handler(contract, "contract-approved",
                        stored(gettext_lazy("Contract “%(title)s” is approved: have it signed and upload the scan"),
                               title=contract.title))
+        notify_copied(contract, "contract-cc-approved",
+                      stored(gettext_lazy("For your information: contract “%(title)s” is approved"),
+                             title=contract.title))
     return contract
 
 
@@ -83,4 +86,7 @@ def contract_reject(*, contract_id: int, by, kind: str, comment: str, step_id: i
                    stored(gettext_lazy("Contract “%(title)s” was rejected at %(step)s"), title=contract.title,
                           step=step_label),
                    body=comment.strip())
+    notify_copied(contract, "contract-cc-rejected",
+                  stored(gettext_lazy("For your information: contract “%(title)s” was rejected at %(step)s"),
+                         title=contract.title, step=step_label), body=comment.strip())
     return contract

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
-from marketing_portal.files import DEFAULT_ALLOWED, attachment_add
+from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, latest_attachment
 from marketing_portal.money import CENT, AmountError, format_yuan, parse_amount
 from marketing_portal.numbering import format_number, next_number
 from marketing_portal.periods import raw_period_end
@@ -23,11 +23,21 @@ from org.rules import require_not_collection_only
 from org.selectors import regions_of
 
 from .. import selectors
-from ..choices import SIGNED_STATES, ContractKind, ContractState, Direction, DraftedBy, Relation, StepKind
+from ..choices import (
+    SIGNED_STATES,
+    TEXT_SLOT,
+    ContractKind,
+    ContractState,
+    Direction,
+    DraftedBy,
+    Relation,
+    StepKind,
+    StepStatus,
+)
 from ..models import Contract, ContractLine, Customer, TemplateVersion
 from ..rules import allowed, is_eligible_handler
 from .common import WorkflowError, lock_contract, require, set_state, stored
-from .steps import open_step
+from .steps import notify_copied, open_step
 
 
 def _clean_lines(lines, errors) -> list[dict]:
@@ -140,6 +150,9 @@ def _check_draft(data: dict, by, *, parent: Contract | None = None) -> dict:
         person = data.get(key)
         if person is not None and not person.is_active:
             errors[key] = [_("This person's account is disabled.")]
+    cc = list(data.get("cc") or ())
+    if any(not person.is_active for person in cc):
+        errors["cc"] = [_("This person's account is disabled.")]
     if errors:
         raise ValidationError(errors)
     return {
@@ -149,7 +162,7 @@ def _check_draft(data: dict, by, *, parent: Contract | None = None) -> dict:
         "drafted_by": data.get("drafted_by", DraftedBy.OURS), "is_foreign": bool(data.get("is_foreign")),
         "legal_participant": data.get("legal_participant"), "technical_participant": data.get("technical_participant"),
         "payment_terms": (data.get("payment_terms") or "").strip(), "notes": (data.get("notes") or "").strip(),
-        "retention_percent": retention, "warranty_months": warranty, "lines": lines,
+        "retention_percent": retention, "warranty_months": warranty, "lines": lines, "cc": cc,
     }
 
 
@@ -182,7 +195,7 @@ def contract_create(*, by, title: str, kind: str = ContractKind.CONTRACT, direct
                     drafted_by: str = DraftedBy.OURS, is_foreign: bool = False, legal_participant=None,
                     technical_participant=None, payment_terms: str = "", notes: str = "",
                     retention_percent=None, warranty_months=None, lines: Iterable[dict] = (),
-                    parent: Contract | None = None, relation: str = "") -> Contract:
+                    parent: Contract | None = None, relation: str = "", cc: Iterable = ()) -> Contract:
     """Create a draft. Usable from other apps (the hand-off app drafts the construction contract, HND-5)."""
     require(by, "contracts.create_contract", message=_("Only Marketing staff can do this."))
     require_not_collection_only(by, work="contracts")
@@ -192,12 +205,14 @@ def contract_create(*, by, title: str, kind: str = ContractKind.CONTRACT, direct
         non_standard_reason=non_standard_reason, drafted_by=drafted_by, is_foreign=is_foreign,
         legal_participant=legal_participant, technical_participant=technical_participant,
         payment_terms=payment_terms, notes=notes, retention_percent=retention_percent,
-        warranty_months=warranty_months, lines=list(lines), relation=relation,
+        warranty_months=warranty_months, lines=list(lines), relation=relation, cc=list(cc),
     ), by)
     line_data = data.pop("lines")
+    copied = data.pop("cc")
     contract = Contract(**data, parent=parent, relation=relation, created_by=by, serial_number=next_serial_number())
     contract._change_reason = stored(gettext_lazy("draft created"))
     contract.save()
+    contract.cc.set(copied)
     for line in line_data:
         ContractLine.objects.create(contract=contract, **line)
     return contract
@@ -223,7 +238,7 @@ def contract_update(*, contract_id: int, by, **fields) -> Contract:
         "legal_participant": contract.legal_participant, "technical_participant": contract.technical_participant,
         "payment_terms": contract.payment_terms, "notes": contract.notes,
         "retention_percent": contract.retention_percent, "warranty_months": contract.warranty_months,
-        "relation": contract.relation,
+        "relation": contract.relation, "cc": list(contract.cc.all()),
         "lines": [
             {"description": ln.description, "specification": ln.specification, "quantity": ln.quantity,
              "unit": ln.unit, "unit_price": ln.unit_price, "amount": ln.amount} for ln in contract.lines.all()
@@ -239,10 +254,13 @@ def contract_update(*, contract_id: int, by, **fields) -> Contract:
     # A draft keeps its handler unless Marketing reassigns it.
     data = _check_draft(current, by if "handler" in fields else contract.handler)
     line_data = data.pop("lines")
+    copied = data.pop("cc")
     for key, value in data.items():
         setattr(contract, key, value)
     contract._change_reason = stored(gettext_lazy("draft changed"))
     contract.save()
+    if "cc" in fields:
+        contract.cc.set(copied)
     if "lines" in fields:
         _write_lines(contract, line_data)
     return contract
@@ -271,7 +289,8 @@ def _require_editor(contract: Contract, by) -> None:
 @audited
 @transaction.atomic
 def contract_draft_file_add(*, contract_id: int, by, upload):
-    """Attach the draft text or a document to a draft (it becomes part of what the reviewers approve)."""
+    """Attach a related document to a draft (it becomes part of what the reviewers approve); the draft text itself
+    goes through ``contract_text_add``."""
     contract = lock_contract(contract_id)
     if contract.state != ContractState.DRAFT:
         raise WorkflowError(_("Draft files can only be added while the contract is a draft."), code="not_draft")
@@ -311,6 +330,13 @@ def submission_problems(contract: Contract, *, on: date | None = None) -> list[V
         if total != contract.amount:
             problem(_("The lines add up to %(lines)s but the contract amount is %(amount)s.")
                     % {"lines": format_yuan(total), "amount": format_yuan(contract.amount)}, "lines_mismatch")
+    text = latest_attachment(contract, TEXT_SLOT) if contract.pk else None
+    if text is None:
+        problem(_("Upload the draft text (the file the approvers read) before submitting."), "no_text")
+    elif contract.text_id == text.pk and contract.steps.filter(version=contract.version,
+                                                               status=StepStatus.REJECTED).exists():
+        problem(_("Version %(v)s was rejected: upload the corrected draft text for the new version.")
+                % {"v": contract.version}, "text_not_renewed")
     if contract.ends_on < contract.starts_on:
         problem(_("The term ends before it starts."), "term_reversed")
     if contract.parent_id and contract.parent.state not in SIGNED_STATES:
@@ -364,10 +390,14 @@ def contract_submit(*, contract_id: int, by) -> Contract:
     )
     contract.submitted_at = timezone.now()
     contract.submitted_by = by
+    contract.text = latest_attachment(contract, TEXT_SLOT)
     contract.content_hash = contract.compute_hash()
     set_state(contract, ContractState.LEADER_REVIEW, by,
               stored(gettext_lazy("submitted as version %(v)s"), v=contract.version))
     open_step(contract, StepKind.LEADER)
+    notify_copied(contract, "contract-cc-submitted",
+                  stored(gettext_lazy("For your information: contract “%(title)s” was submitted for approval "
+                                      "(version %(v)s)"), title=contract.title, v=contract.version))
     return contract
 
 
@@ -401,5 +431,5 @@ def contract_amendment_create(*, parent_id: int, by, relation: str, title: str, 
         drafted_by=DraftedBy.OURS, is_foreign=parent.is_foreign, legal_participant=parent.legal_participant,
         technical_participant=parent.technical_participant, notes=reason.strip(),
         retention_percent=parent.retention_percent, warranty_months=parent.warranty_months, lines=lines,
-        parent=parent, relation=relation,
+        parent=parent, relation=relation, cc=list(parent.cc.all()),
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.policy import current_policy
 from org import approvals
 
 from .. import rules, selectors
@@ -24,7 +25,7 @@ def open_step(contract: Contract, kind: str, *, now=None) -> ApprovalStep:
     return approvals.open_step(
         CHAIN, contract, kind, people=selectors.responsible_for(kind, contract), version=contract.version, now=now,
         key=event_key("contract-step", contract, contract.version, kind), title=contract.title,
-        url=contract.get_absolute_url())
+        url=contract.get_absolute_url(), text_id=contract.text_id)
 
 
 def close_step(step: ApprovalStep, *, status: str, by=None, principal=None, comment: str = "", now=None,
@@ -88,6 +89,18 @@ def begin_step(contract_id: int, kind: str, by, step_id: int | None):
 
 def notify_handler(contract: Contract, event: str, subject: str, body: str = "") -> None:
     recipients = [contract.handler] + ([contract.submitted_by] if contract.submitted_by_id else [])
+    url = contract.get_absolute_url()
+    transaction.on_commit(lambda: notify_many(
+        recipients=recipients, key=event_key(event, contract, contract.version), subject=subject, body=body, url=url))
+
+
+def notify_copied(contract: Contract, event: str, subject: str, body: str = "") -> None:
+    """抄送 (policy switch, on by default): the regional manager of the contract's region and the people named on
+    the draft are told of the submission and of the final decision, for information; the handler and the submitter
+    are told through their own notices."""
+    if not current_policy().contract_cc_enabled:
+        return
+    recipients = selectors.copied_on(contract)
     url = contract.get_absolute_url()
     transaction.on_commit(lambda: notify_many(
         recipients=recipients, key=event_key(event, contract, contract.version), subject=subject, body=body, url=url))

@@ -98,6 +98,17 @@ def _copy(request, contract, data):
                                        step_id=_step_id(request))
 
 
+@action("recall", forms.RecallForm, gettext_lazy("Withdrawn from review: the contract is a draft again."))
+def _recall(request, contract, data):
+    services.contract_recall(contract_id=contract.pk, by=request.user, reason=data["reason"])
+
+
+@action("text", forms.DraftTextForm, gettext_lazy("The draft text was uploaded; the approvers will read it."),
+        files=True)
+def _text(request, contract, data):
+    services.contract_text_add(contract_id=contract.pk, by=request.user, upload=data["file"])
+
+
 @action("file", forms.DraftFileForm, gettext_lazy("The file was attached."), files=True)
 def _file(request, contract, data):
     services.contract_draft_file_add(contract_id=contract.pk, by=request.user, upload=data["file"])

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.documents import xlsx_response
+from marketing_portal.files import latest_attachment
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors
 from org.rules import collection_only_reason
 
 from .. import forms, selectors, services
-from ..choices import ContractState
+from ..choices import TEXT_SLOT, ContractState
 
 PAGE_SIZE = 25
 
@@ -92,7 +93,8 @@ def contract_create_view(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The draft was saved. Attach the draft text and submit it for review."))
+            messages.success(request, _("The draft was saved. Upload the draft text (the file the approvers "
+                                        "read), then submit it for review."))
             return redirect(contract)
     return render(request, "contracts/form.html", {"form": form, "lines": lines, "policy": current_policy()})
 
@@ -109,6 +111,7 @@ def contract_edit_view(request, pk):
         "title", "kind", "direction", "customer", "region", "handler", "amount", "starts_on", "ends_on",
         "template_version", "non_standard_reason", "drafted_by", "is_foreign", "legal_participant",
         "technical_participant", "payment_terms", "retention_percent", "warranty_months", "notes")}
+    initial["cc"] = list(contract.cc.all())
     form = forms.ContractForm(request.POST or None, user=request.user, initial=initial)
     lines = forms.LineFormSet(request.POST or None, prefix="lines", initial=_initial_lines(contract))
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -121,7 +124,11 @@ def contract_edit_view(request, pk):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("The draft was saved."))
+            if latest_attachment(contract, TEXT_SLOT) is None:
+                messages.success(request, _("The draft was saved. Upload the draft text (the file the approvers "
+                                            "read), then submit it for review."))
+            else:
+                messages.success(request, _("The draft was saved."))
             return redirect(contract)
     return render(request, "contracts/form.html", {"form": form, "lines": lines, "contract": contract,
                                                    "policy": current_policy()})

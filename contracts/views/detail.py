@@ -10,7 +10,10 @@ from marketing_portal.files import latest_attachment
 from marketing_portal.policy import current_policy
 
 from .. import forms, hooks, selectors, services
-from ..choices import OPEN_LOAN_STATES, ContractState, HandoverStatus, StepStatus
+from ..choices import OPEN_LOAN_STATES, REVIEW_STATES, TEXT_SLOT, ContractState, HandoverStatus, StepStatus
+
+# The route is shown before submission and while the chain runs up to the signature.
+ROUTE_STATES = (ContractState.DRAFT, *REVIEW_STATES, ContractState.APPROVED)
 
 
 @login_required
@@ -25,9 +28,10 @@ def contract_detail(request, pk):
         # A draft shows the flags its submission would get under the policy in force (not stored yet).
         services.apply_submission_flags(contract, current_policy())
     steps = list(
-        contract.steps.select_related("decided_by__person", "on_behalf_of__person")
+        contract.steps.select_related("decided_by__person", "on_behalf_of__person", "text")
         .prefetch_related("assignees__person").order_by("-version", "opened_at", "pk")
     )
+    rejected = [s for s in steps if s.status == StepStatus.REJECTED]
     loans = list(contract.loans.select_related("borrower__person", "decided_by__person", "lent_by__person"))
     # Who may do what is asked of contracts.rules in the templates ({% has_perm %}, {% test_rule %}).
     context = {
@@ -35,6 +39,11 @@ def contract_detail(request, pk):
         "steps": steps,
         "pending": [s for s in steps if s.status == StepStatus.PENDING and s.version == contract.version],
         "versions": sorted({s.version for s in steps}, reverse=True),
+        # The last rejection (the handler's panel says why; the reviewers of the next version see it too).
+        "last_rejection": rejected[0] if rejected else None,
+        "route": services.contract_route(contract) if contract.state in ROUTE_STATES else [],
+        "copied": selectors.copied_on(contract) if contract.state in ROUTE_STATES else [],
+        "text": latest_attachment(contract, TEXT_SLOT),
         "lines": list(contract.lines.all()),
         "problems": services.submission_problems(contract) if contract.state == ContractState.DRAFT else [],
         "signed_scan": latest_attachment(contract, "signed"),
@@ -53,7 +62,8 @@ def contract_detail(request, pk):
                                                                               "counterparty_signed_on":
                                                                                   timezone.localdate()}),
             "register": forms.RegisterForm(), "archive": forms.ArchiveForm(), "withdraw": forms.WithdrawForm(),
-            "file": forms.DraftFileForm(), "milestone": forms.MilestoneForm(),
+            "file": forms.DraftFileForm(), "text": forms.DraftTextForm(),
+            "recall": forms.RecallForm(), "milestone": forms.MilestoneForm(),
             "non_performance": forms.NonPerformanceForm(initial={"noticed_on": timezone.localdate()}),
             "objection_sent": forms.ObjectionSentForm(initial={"sent_on": timezone.localdate()}),
             "objection": forms.ObjectionReceivedForm(initial={"received_on": timezone.localdate()}),

@@ -153,6 +153,7 @@ def test_termination_agreement_goes_through_the_chain_and_terminates(make, demo,
         services.contract_amendment_create(parent_id=contract.pk, by=contract.handler,
                                            relation=Relation.SUPPLEMENTARY, title="补充", amount=Decimal("10"),
                                            starts_on=today, ends_on=today, reason="加量")
+    make.text(agreement)
     services.contract_submit(contract_id=agreement.pk, by=agreement.handler)
     for name, kind in (("director", "leader"), ("finance", "finance"), ("legal", "legal"), ("gm", "gm")):
         services.contract_approve(contract_id=agreement.pk, by=demo.user(name), kind=kind)
@@ -249,13 +250,14 @@ def test_salesperson_cannot_draft_for_another_region_or_handler(make, demo):
     assert contract.handler == demo.user("sales_hd")
 
 
-def test_construction_contract_programmatically(demo, today):
+def test_construction_contract_programmatically(demo, make, today):
     """The hand-off app drafts the construction sub-contract with XXX (HND-5)."""
     contract = services.contract_create(
         by=demo.user("mgmt_manager"), title="施工合同", direction="construction", region=demo.region("HB"),
         handler=demo.user("sales_hb"), amount=Decimal("210000.00"), starts_on=today,
         ends_on=today + timedelta(days=90), non_standard_reason="按对接结果拟定")
     assert contract.customer is None
+    make.text(contract)
     services.contract_submit(contract_id=contract.pk, by=demo.user("sales_hb"))
     assert Contract.objects.get(pk=contract.pk).state == ContractState.LEADER_REVIEW
     with pytest.raises(ValidationError):

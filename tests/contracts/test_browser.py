@@ -25,6 +25,8 @@ def test_contract_travels_the_whole_chain_in_the_browser(live_server, tmake, tra
     today = timezone.localdate()
     scan = tmp_path / "签字盖章扫描件.pdf"
     scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%signed\n%%EOF\n")
+    text = tmp_path / "合同文本.pdf"
+    text.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%text\n%%EOF\n")
     password = settings.PORTAL_DEMO_PASSWORD
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     title = "京能配电室改造设备合同"
@@ -60,6 +62,10 @@ def test_contract_travels_the_whole_chain_in_the_browser(live_server, tmake, tra
         page.screenshot(path=str(ARTIFACTS / "01-draft-form.png"), full_page=True)
         page.click("#contract-form button[type=submit]")
         expect(page.locator("h1")).to_have_text(title)
+        # no blind approvals (issue 12): the draft text the approvers read is uploaded before submitting
+        page.set_input_files("#id_text_file", str(text))
+        page.click("#draft-text button[type=submit]")
+        expect(page.locator("#draft-text-state")).to_contain_text("合同文本.pdf")
         page.click("#submit-contract")
         expect(page.locator("#contract-flags")).to_contain_text("部门领导审核")
         page.screenshot(path=str(ARTIFACTS / "02-submitted.png"), full_page=True)

@@ -87,6 +87,10 @@ def test_reject_returns_to_draft_and_resubmission_is_new_version(make, demo):
     # the pending legal step of that version is closed too
     assert contract.steps.get(kind="legal").status == StepStatus.CANCELLED
     contract_update(contract_id=contract.pk, by=contract.handler, payment_terms="预付30%，到货验收后付60%，质保金10%")
+    # the new version carries its own text: without it the resubmission is refused (issue 12)
+    with pytest.raises(ValidationError, match="corrected draft text|修改后的合同文本"):
+        contract_submit(contract_id=contract.pk, by=contract.handler)
+    make.text(contract, name="合同文本（第2版）.pdf")
     contract_submit(contract_id=contract.pk, by=contract.handler)
     contract.refresh_from_db()
     assert contract.version == 2
@@ -279,6 +283,7 @@ def test_rejected_sign_off_restarts_the_chain(make, demo, today):
     contract.refresh_from_db()
     assert contract.state == ContractState.DRAFT
     assert contract.steps.get(kind="long_term", version=1).status == StepStatus.REJECTED
+    make.text(contract, name="合同文本（两年期）.pdf")
     contract_submit(contract_id=contract.pk, by=contract.handler)
     contract.refresh_from_db()
     assert contract.version == 2 and contract.state == ContractState.LEADER_REVIEW

@@ -31,6 +31,7 @@ def test_a_new_version_that_changes_the_participants_changes_who_sees_the_contra
                              comment="技术参与人改为生产部")
     services.contract_update(contract_id=contract.pk, by=contract.handler,
                              technical_participant=demo.user("tech_production"))
+    make.text(contract)  # each version carries its own text
     services.contract_submit(contract_id=contract.pk, by=contract.handler)
     # the engineer no longer named loses sight of it (page 404), the one named now sees it
     assert login(demo.user("tech_rnd")).get(contract.get_absolute_url()).status_code == 404

@@ -39,6 +39,7 @@ RECORDS = {
     "customer": lambda make, demo: make.customer(region="HB"),
     "leader step": lambda make, demo: _step(make.submitted(by="sales_hb"), "leader"),
     "finance step": lambda make, demo: _step(make.at_step("finance"), "finance"),
+    "leader approved": lambda make, demo: make.at_step("finance", by="sales_hb"),
     "long-term step": lambda make, demo: _step(make.at_step("long_term", starts_on=make_today(),
                                                             ends_on=make_today() + timedelta(days=400)), "long_term"),
     "sign step": lambda make, demo: _step(make.at_step("sign"), "sign"),
@@ -102,6 +103,11 @@ TABLE = [
     ("sales_hb", "draft", "contracts.submit_contract", True),
     ("clerk", "draft", "contracts.submit_contract", False),
     ("sales_hb", "submitted", "contracts.submit_contract", False),
+    # 撤回: the submitter takes a submission back before anybody decided; not the approver, not once decided
+    ("sales_hb", "submitted", "contracts.recall_contract", True),
+    ("director", "submitted", "contracts.recall_contract", False),
+    ("sales_hb", "draft", "contracts.recall_contract", False),
+    ("sales_hb", "leader approved", "contracts.recall_contract", False),
     ("sales_hb", "draft", "contracts.withdraw_contract", True),
     ("finance", "draft", "contracts.withdraw_contract", False),
     # the chain (CON-6): only the people the org chart names

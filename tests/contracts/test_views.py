@@ -234,6 +234,7 @@ def test_approval_form_pdf_has_every_opinion_and_the_amount_in_capitals(login, d
 
     contract = make.submitted(amount=Decimal("120000.00"))
     contract_reject(contract_id=contract.pk, by=demo.user("director"), kind="leader", comment="数量不符请核对")
+    make.text(contract, name="合同文本（第2版）.pdf")
     contract_submit(contract_id=contract.pk, by=contract.handler)
     from contracts.services import contract_approve
 

@@ -84,6 +84,7 @@ class HandoffFactory:
         contract = cs.contract_create(
             by=user, customer=customer, title=title or f"配电工程合同{self.n}", amount=total, starts_on=today,
             ends_on=today + timedelta(days=180), non_standard_reason="客户提供文本", lines=lines)
+        cs.contract_text_add(contract_id=contract.pk, by=user, upload=pdf_upload("合同文本.pdf", b"text"))
         cs.contract_submit(contract_id=contract.pk, by=user)
         cs.contract_approve(contract_id=contract.pk, by=self.user("director"), kind="leader")
         cs.contract_approve(contract_id=contract.pk, by=self.user("finance"), kind="finance")

@@ -131,6 +131,7 @@ def test_whole_hand_off_across_the_four_parties(live_server, transactional_demo,
     assert construction.handler == contract.handler and construction.lines.count() == 3
     # … which goes through the approval chain; when it is signed the hand-off completes
     d = transactional_demo
+    cs.contract_text_add(contract_id=construction.pk, by=d.user("sales_hb"), upload=pdf_upload("施工合同文本.pdf"))
     cs.contract_submit(contract_id=construction.pk, by=d.user("sales_hb"))
     cs.contract_approve(contract_id=construction.pk, by=d.user("director"), kind="leader")
     cs.contract_approve(contract_id=construction.pk, by=d.user("finance"), kind="finance")

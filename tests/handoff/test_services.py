@@ -382,6 +382,8 @@ def test_signed_construction_contract_completes_the_hand_off(hf, demo, django_ca
     handoff, decision = hf.decided()
     construction = decision.construction_contract
     with django_capture_on_commit_callbacks(execute=True):
+        cs.contract_text_add(contract_id=construction.pk, by=demo.user("sales_hb"),
+                             upload=pdf_upload("施工合同文本.pdf"))
         cs.contract_submit(contract_id=construction.pk, by=demo.user("sales_hb"))
         cs.contract_approve(contract_id=construction.pk, by=demo.user("director"), kind="leader")
         cs.contract_approve(contract_id=construction.pk, by=demo.user("finance"), kind="finance")
