@@ -29,3 +29,18 @@ class RepairsConfig(AppConfig):
         register_work(work_items)
         register_customer_panel(order=30, provider=customer_panel)
         register_contract_panel(order=30, provider=contract_panel)
+        # The service levels (working hours) and the warranty end (months) are computed from the working-day
+        # calendar (CAL-2): they follow it when days are entered, with old → new in the ticket's history.
+        from marketing_portal.deadlines import register_deadline
+
+        from .choices import OPEN_STATES
+        from .services.levels import LEVELS, waiting_on
+        from .warranty import warranty_follow
+
+        for due_field, states, done_field in LEVELS.values():
+            register_deadline(Ticket, due_field, notify=waiting_on,
+                              is_open=lambda qs, states=states, done=done_field: qs.filter(
+                                  state__in=states, **{f"{done}__isnull": True}))
+        register_deadline(Ticket, "warranty_ends_on", label=_("warranty end"),
+                          is_open=lambda qs: qs.filter(state__in=OPEN_STATES),
+                          notify=lambda ticket: selectors.specialists(), on_change=warranty_follow)

@@ -44,6 +44,18 @@ def warranty_of(*, equipment=None, contract=None, on: date, default_months: int)
     return WarrantyStatus(Warranty.IN if on <= ends else Warranty.EXPIRED, start, ends, months, source)
 
 
+def warranty_follow(ticket, *, old: date, new: date) -> None:
+    """The calendar moved an open ticket's warranty end: the scope it was received under follows (in → expired or
+    back). The liaison sheet's department is not changed: a sheet already issued stays where it went."""
+    from django.utils import timezone
+
+    received = timezone.localdate(ticket.received_at)
+    status = Warranty.IN if received <= new else Warranty.EXPIRED
+    if ticket.warranty != status:
+        ticket.warranty = status
+        ticket.save(update_fields=["warranty"])
+
+
 def department_for(warranty: str, policy) -> str:
     """Which department the liaison sheet goes to by warranty scope (policy values, REP-5)."""
     key = {Warranty.IN: "repair_unit_in_warranty", Warranty.EXPIRED: "repair_unit_out_of_warranty"}.get(

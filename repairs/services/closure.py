@@ -27,6 +27,7 @@ from .common import (
     require_perm,
     require_state,
     send,
+    track_hours,
 )
 
 
@@ -89,6 +90,8 @@ def return_call_record(*, by, ticket_id: int, fixed: bool, satisfaction, comment
         ticket.visit_due_at = add_hours(now, policy.repair_visit_hours, policy)
         ticket._change_reason = _("Reopened on the return call: %(comments)s") % {"comments": comments}
     ticket.save()
+    if not fixed:
+        track_hours(ticket, "visit_due_at", start=now, hours=policy.repair_visit_hours, policy=policy)
     return call
 
 

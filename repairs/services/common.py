@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal import worktime
+from marketing_portal.deadlines import deadline_track_hours
 from marketing_portal.notifications import notify_many
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
@@ -73,6 +74,12 @@ def window(policy=None) -> dict:
 
 def add_hours(start: datetime, hours, policy=None) -> datetime:
     return worktime.add_working_hours(start, hours, **window(policy))
+
+
+def track_hours(ticket: Ticket, field_name: str, *, start: datetime, hours, policy=None):
+    """Set the service-level due time ``field_name`` of the saved ticket ``hours`` working hours after ``start`` and
+    register it with the deadline tracker (CAL-2): when the calendar's days change it moves with them."""
+    return deadline_track_hours(ticket, field_name, start=start, hours=hours, **window(policy))
 
 
 def hours_between(start: datetime | None, end: datetime | None, policy=None):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, ContractLine, Customer
 from contracts.selectors import customers_visible_to
 from marketing_portal.audit import audited
+from marketing_portal.deadlines import deadline_track
 from marketing_portal.numbering import next_number
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
@@ -37,6 +38,7 @@ from .common import (
     require_perm,
     require_state,
     send,
+    track_hours,
 )
 
 User = get_user_model()
@@ -123,6 +125,11 @@ def ticket_register(*, by, category: str, unit_name: str, contact_name: str, con
         response_due_at=add_hours(now, policy.repair_response_hours, policy),
         close_due_at=add_hours(now, policy.repair_close_hours, policy),
     )
+    # The service levels and the warranty end are computed from the working-day calendar: they follow it (CAL-2).
+    track_hours(ticket, "response_due_at", start=now, hours=policy.repair_response_hours, policy=policy)
+    track_hours(ticket, "close_due_at", start=now, hours=policy.repair_close_hours, policy=policy)
+    if status.starts_on is not None:
+        deadline_track(ticket, "warranty_ends_on", start=status.starts_on, months=status.months)
     if source == Source.SALES_RELAY:
         url = ticket.get_absolute_url()
         transaction.on_commit(lambda: send(
@@ -228,6 +235,8 @@ def ticket_respond(*, by, ticket_id: int, solved: bool, notes: str, now: datetim
         ticket.visit_due_at = add_hours(now, policy.repair_visit_hours, policy)
         subject = _("Not solved by phone, agree an on-site time: %(number)s %(unit)s")
     ticket.save()
+    if not solved:
+        track_hours(ticket, "visit_due_at", start=now, hours=policy.repair_visit_hours, policy=policy)
     url = ticket.get_absolute_url()
     transaction.on_commit(lambda: send(
         selectors.specialists(), key=f"repairs-responded|{ticket.pk}|{now.isoformat()}",

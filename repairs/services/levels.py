@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import dated
 from marketing_portal.notifications import notify_many
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
@@ -90,7 +91,7 @@ def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: dat
         "level": Level(level).label, "number": ticket.number, "unit": ticket.unit_name,
         "who": "、".join(display_name(u) for u in waited) or "—"}
     body = _("Due %(due)s; now “%(state)s”.") % {
-        "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"), "state": ticket.get_state_display()}
+        "due": dated(due_at), "state": ticket.get_state_display()}
     notify_many(recipients=recipients, key=f"repairs-sla|{ticket.pk}|{level}|{stage}", subject=subject, body=body,
                 url=ticket.get_absolute_url())
     return True
