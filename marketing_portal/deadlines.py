@@ -43,6 +43,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from . import periods, worktime
 from .models import TrackedDeadline
@@ -218,10 +219,23 @@ def deadlines_recompute(*, first: date, last: date, reason: str = "") -> Recompu
             for start in range(0, len(members), 1000):
                 chunk = members[start:start + 1000]
                 still_open = _open_ids(registration, [object_id for _pk, object_id in chunk])
-                for pk, object_id in chunk:
-                    if object_id in still_open:
-                        result.examined += 1
-                        _recompute_one(pk, registration, reason, result)
+                open_pks = [pk for pk, object_id in chunk if object_id in still_open]
+                result.examined += len(open_pks)
+                # Read the chunk's rules at once and lock only the rows whose answer changed (then checked again
+                # under the lock): a calendar change touches many rows and moves few of them.
+                flagged = []
+                for row in TrackedDeadline.objects.filter(pk__in=open_pks).order_by("pk"):
+                    stored, _value, raw, provisional = _answer(row)
+                    old = row.value_at if row.hours is not None else row.value
+                    if (stored, raw) != (old, row.raw_end):
+                        _recompute_one(row.pk, registration, reason, result)
+                    elif provisional != row.provisional:  # the date stands; only whether it is final changed
+                        row.provisional = provisional
+                        flagged.append(row)
+                if flagged:
+                    bulk_update_with_history(flagged, TrackedDeadline, ["provisional"], batch_size=1000,
+                                             default_change_reason=reason[:100])
+                    result.reflagged += len(flagged)
         for listener in list(_listeners):
             listener(first=first, last=last, reason=reason)
     return result
