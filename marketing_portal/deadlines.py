@@ -175,6 +175,15 @@ def dated(value) -> str:
     return _("%(day)s (provisional calendar)") % {"day": text}
 
 
+def mark_text(value) -> str:
+    """“按暂定日历” for a computed date (or due time) whose year is not settled, else "": for a column of an
+    Excel export beside the date, which stays a date cell."""
+    if value is None:
+        return ""
+    day = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return "" if periods.year_is_settled(day.year) else _("provisional calendar")
+
+
 def tracked(obj: models.Model, field_name: str) -> TrackedDeadline | None:
     return TrackedDeadline.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, field=field_name

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import dated
 from marketing_portal.money import format_yuan
 from marketing_portal.notifications import event_key, notify, notify_many
 from org.models import Person
@@ -207,7 +208,7 @@ def notify_drafted_statements(statements: list[RetentionStatement]) -> None:
             notify_many(recipients=finance_people(), key=event_key("rcv-statement-drafted", statement),
                         subject=_("Retention collection statement to issue: %(project)s") % {"project": project},
                         body=_("The warranty ended on %(day)s; retention money %(amount)s.") % {
-                            "day": statement.warranty_ends_on.isoformat(),
+                            "day": dated(statement.warranty_ends_on),
                             "amount": format_yuan(statement.retention_amount)},
                         url=statement.get_absolute_url())
         return
@@ -271,9 +272,9 @@ def send_reminders(project: Project, due) -> int:
     for deadline, threshold, left in due:
         def texts(deadline=deadline, left=left):
             subject = _("%(project)s: %(what)s %(day)s (%(left)s days left)") % {
-                "project": project, "what": deadline.label, "day": deadline.last_day.isoformat(), "left": left}
+                "project": project, "what": deadline.label, "day": dated(deadline.last_day), "left": left}
             body = _("The period ends at 24:00 on %(day)s; the consequence takes effect on %(effect)s.") % {
-                "day": deadline.last_day.isoformat(), "effect": deadline.rule_date.isoformat()}
+                "day": dated(deadline.last_day), "effect": dated(deadline.rule_date)}
             return subject, body
 
         subject, body = texts()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import dated
 from marketing_portal.notifications import event_key, notify_many
 from marketing_portal.policy import current_policy
 
@@ -33,7 +34,7 @@ def _handler_reminders(records, *, today: date, marks, due_field: str, event: st
         days_left = (due - today).days
         if days_left in marks or days_left < 0:
             tag = "overdue" if days_left < 0 else f"d{days_left}"
-            subject = (overdue if days_left < 0 else coming) % {"title": record.contract.title, "due": due.isoformat()}
+            subject = (overdue if days_left < 0 else coming) % {"title": record.contract.title, "due": dated(due)}
             sent += notify_many(recipients=[record.contract.handler],
                                 key=event_key(event, record, due.isoformat(), tag),
                                 subject=subject, url=record.contract.get_absolute_url())

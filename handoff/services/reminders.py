@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal.deadlines import dated
 from marketing_portal.notifications import event_key, notify_many
 from marketing_portal.policy import current_policy
 from org.roles import Role
@@ -31,7 +32,7 @@ def _stage_notice(*, costing: Costing, stage: str, due_on: date, today: date, ho
     """The notice due for one stage of one costing at this hour: (key, late?, subject, body) or None."""
     handoff = costing.handoff
     names = {"costing": _("XXX costing"), "review": _("Finance review")}
-    values = {"number": handoff.number, "stage": names[stage], "due": due_on.isoformat(),
+    values = {"number": handoff.number, "stage": names[stage], "due": dated(due_on),
               "line": handoff.line.description, "v": costing.version}
     if today == due_on:
         passed = [h for h in hours if hour >= h]

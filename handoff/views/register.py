@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
-from marketing_portal.deadlines import dated
+from marketing_portal.deadlines import dated, mark_text
 from marketing_portal.documents import xlsx_response
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, field_errors, require_perm
@@ -74,9 +74,9 @@ def handoff_export(request):
                 h.number, h.get_state_display(), h.contract.title, h.party_a, h.contract.region.name,
                 h.line.description, h.line.amount if h.contract_id in sales_seen else None, h.site,
                 timezone.localtime(h.issued_at),
-                len(costings), last.due_on if last else None,
+                len(costings), last.due_on if last else None, mark_text(last.due_on if last else None),
                 timezone.localtime(last.submitted_at) if last and last.submitted_at else None,
-                last.review_due_on if last else None,
+                last.review_due_on if last else None, mark_text(last.review_due_on if last else None),
                 timezone.localtime(last.reviewed_at) if last and last.reviewed_at else None,
                 last.total if last else None, accepted.suggested_amount if accepted else None,
                 h.construction_contract.amount if h.construction_contract_id else None,
@@ -85,12 +85,13 @@ def handoff_export(request):
 
     headers = [_("Sheet number"), _("State"), _("Sales contract"), _("Party A"), _("Region"), _("Order line"),
                _("Main-contract amount (yuan)"), _("Site"), _("Issued at"), _("Costing versions"), _("Costing due"),
-               _("Costing submitted at"), _("Review due"), _("Reviewed at"), _("Costed total (yuan)"),
+               _("Calendar basis"), _("Costing submitted at"), _("Review due"), _("Calendar basis"), _("Reviewed at"),
+               _("Costed total (yuan)"),
                _("Suggested amount (yuan)"), _("Construction amount (yuan)"), _("Construction contract")]
     filename = _("Hand-off register %(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
     return xlsx_response(filename, sheet_title=_("Hand-off register"), headers=headers, rows=rows(),
-                         money_columns=[6, 14, 15, 16],
-                         widths=[14, 16, 30, 28, 8, 24, 16, 24, 16, 8, 12, 16, 12, 16, 16, 16, 16, 34])
+                         money_columns=[6, 16, 17, 18],
+                         widths=[14, 16, 30, 28, 8, 24, 16, 24, 16, 8, 12, 12, 16, 12, 12, 16, 16, 16, 16, 34])
 
 
 @login_required

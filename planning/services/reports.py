@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
+from marketing_portal.deadlines import dated
 from marketing_portal.notifications import event_key, notify, notify_many
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
@@ -136,21 +138,23 @@ def report_reminders_send(*, today=None) -> int:
         filed = set(SalesReport.objects.filter(kind=kind, period_start=start).values_list("person_id", flat=True))
         label = f"{ReportKind(kind).label} {periods.label_of(kind, start)}"
         code = periods.code_of(kind, start)
+        with translation.override(settings.LANGUAGE_CODE):
+            due_text = dated(due)  # computed from the calendar: “（按暂定日历）” while its year is unsettled
         for person in reporters().exclude(pk__in=filed):
             if today <= due:
-                subject = stored(gettext_lazy("Your %(report)s is due on %(due)s"), report=label, due=due.isoformat())
+                subject = stored(gettext_lazy("Your %(report)s is due on %(due)s"), report=label, due=due_text)
                 sent += bool(notify(recipient=person, key=event_key("report-due", person, kind, code),
                                     subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}"))
             else:
                 subject = stored(gettext_lazy("Your %(report)s was due on %(due)s and is not filed"), report=label,
-                                 due=due.isoformat())
+                                 due=due_text)
                 sent += bool(notify(recipient=person, key=event_key("report-overdue", person, kind, code),
                                     subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}"))
                 region_ids = [r.pk for r in regions_of(person)]
                 managers = resolve(Role.REGIONAL_MANAGER)
                 managers = [m for m in managers if {r.pk for r in regions_of(m)} & set(region_ids)]
                 note = stored(gettext_lazy("%(name)s has not filed the %(report)s (due %(due)s)"),
-                              name=display_name(person), report=label, due=due.isoformat())
+                              name=display_name(person), report=label, due=due_text)
                 sent += notify_many(recipients=managers, key=event_key("report-overdue-manager", person, kind, code),
                                     subject=note, url="/planning/reports/")
     return sent

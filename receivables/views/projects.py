@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal.deadlines import mark_text
 from marketing_portal.documents import xlsx_response
 from marketing_portal.files import attachments_of
 from marketing_portal.people import display_name
@@ -57,15 +58,15 @@ def project_export(request):
             yield [p.number, p.name, p.customer.name, p.region.name, display_name(p.owner), p.get_stage_display(),
                    p.amount, row["invoiced"], row["received"], row["outstanding"], row["not_invoiced"],
                    p.retention_amount, p.accepted_on, p.invoiced_on, p.collected_on, p.deduction_percent,
-                   p.next_deadline_label, p.next_deadline_on]
+                   p.next_deadline_label, p.next_deadline_on, mark_text(p.next_deadline_on)]
 
     headers = [_("Project number"), _("Project"), _("Customer"), _("Region"), _("Sales owner"), _("Stage"),
                _("Project amount"), _("Invoiced"), _("Received"), _("Outstanding"), _("Not yet invoiced"),
                _("Retention money"), _("Accepted on"), _("Invoiced in full on"), _("Collected on"),
-               _("Deducted (%)"), _("Next deadline"), _("By")]
+               _("Deducted (%)"), _("Next deadline"), _("By"), _("Calendar basis")]
     return xlsx_response(_("Projects %(day)s.xlsx") % {"day": today.isoformat()}, sheet_title=_("Projects"),
                          headers=headers, rows=rows(), money_columns=[6, 7, 8, 9, 10, 11],
-                         widths=[14, 30, 28, 8, 8, 12, 14, 14, 14, 14, 14, 12, 12, 12, 12, 8, 30, 12])
+                         widths=[14, 30, 28, 8, 8, 12, 14, 14, 14, 14, 14, 12, 12, 12, 12, 8, 30, 12, 12])
 
 
 @login_required

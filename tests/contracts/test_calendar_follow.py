@@ -110,3 +110,14 @@ def test_contract_page_and_my_work_mark_provisional_deadlines_until_confirmed(
     page = login(contract.handler).get(contract.get_absolute_url()).content.decode()
     assert not marked(page, "2027-02-12</strong>")
     assert "按暂定日历" not in work_items(login(contract.handler).get(reverse("home")).content.decode())
+
+
+def test_reminders_write_a_provisional_deadline_with_the_mark(contract, demo, clock):
+    from contracts.services import reminders_send
+
+    record = flag(contract, demo)  # objection letter due 2027-02-09 on the provisional calendar
+    clock.set(date(2027, 2, 9))  # the due day itself
+    reminders_send()
+    [note] = Notification.objects.filter(recipient=contract.handler, key__startswith="np-remind")
+    assert "2027-02-09（按暂定日历）" in note.subject
+    assert record.objection_due_on == date(2027, 2, 9)

@@ -84,7 +84,7 @@ def test_reminders_and_alerts_go_by_the_new_date_even_after_one_for_the_old_date
     # on the new due day XXX is reminded again, for 02-12
     assert deadlines_sweep(now=at(2027, 2, 12, 9, 5)) == 1
     reminders = notes_to(estimator, "handoff-remind")
-    assert len(reminders) == 2 and "2027-02-12" in reminders[-1].subject
+    assert len(reminders) == 2 and "2027-02-12（按暂定日历）" in reminders[-1].subject
     # and once 02-12 has ended without a costing, the late party's head hears of it again, for the new date
     assert deadlines_sweep(now=at(2027, 2, 13, 0, 5)) == 3
     alerts = notes_to(head, "handoff-overdue")
@@ -119,3 +119,21 @@ def test_pages_mark_provisional_due_dates_until_the_year_is_confirmed(
         assert "按暂定日历" not in finance.get(url).content.decode(), url
     # (the notices keep their text as sent: they said the date rested on the provisional calendar then)
     assert "按暂定日历" not in work_items(finance.get(reverse("home")).content.decode())
+
+
+def test_the_register_export_says_which_due_dates_rest_on_the_provisional_calendar(hf, demo, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    provisional = hf.handoff(now=at(2027, 2, 4, 9))  # costing due 2027-02-09 on the provisional calendar
+    settled = hf.handoff(now=at(2026, 3, 4, 9))  # 2026: the holiday package covers it
+    response = login(demo.user("finance")).get(reverse("handoff:export"))
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    header = rows[0]
+    due = header.index("核算截止")
+    assert header[due + 1] == "日历依据"  # the column beside the date, which stays a date cell
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number[provisional.number][due].date() == date(2027, 2, 9)
+    assert by_number[provisional.number][due + 1] == "按暂定日历"
+    assert by_number[settled.number][due + 1] in ("", None)

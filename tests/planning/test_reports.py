@@ -151,3 +151,16 @@ def test_my_work_lists_the_report_due_marked_while_the_calendar_year_is_provisio
     assert marked(items, "2027-02-09")
     page = client.get(reverse("planning:report-new") + "?kind=weekly&period=2027-W05").content.decode()
     assert "provisional-mark" in page
+
+
+def test_reminders_write_a_due_date_of_an_unconfirmed_year_with_the_mark(demo, clock):
+    # Tuesday 9 February 2027: week 5 (1–7 February) was due the day after its Sunday, 8 February — a provisional
+    # Spring Festival day — so on the 9th; January's monthly report on its 3rd working day after 31 January, the 3rd
+    clock.set(date(2027, 2, 9))
+    services.report_reminders_send()
+    [weekly] = Notification.objects.filter(recipient=demo.user("sales_hb"), key__startswith="report-due|",
+                                           key__contains="|weekly|")
+    assert weekly.subject == "您的周报 2027年第5周（02-01至02-07）应于2027-02-09（按暂定日历）前提交"
+    [monthly] = Notification.objects.filter(recipient=demo.user("sales_hb"), key__startswith="report-overdue|",
+                                            key__contains="|monthly|")
+    assert "2027-02-03（按暂定日历）" in monthly.subject

@@ -178,3 +178,23 @@ def test_pages_mark_provisional_deadlines_until_the_year_is_confirmed(
     assert not marked(page["timeline"], "2027-02-12</span>")  # the deadline as the notice made it
     assert not marked(page["list"], f"{nxt}</span>") and not marked(page["home"], "2027-02-12")
     assert marked(page["summary"], "2028-01-05")  # 2028 is not confirmed yet
+
+
+def test_reminders_and_the_export_write_provisional_deadlines_with_the_mark(rcv, on_day, demo, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    on_day(ACCEPTED)
+    project = rcv.project(accepted_on=ACCEPTED, signed_on=date(2026, 11, 2))
+    on_day(date(2027, 2, 2))  # 7 days before the provisional invoice deadline 02-09
+    sweep_receivables()
+    [reminder] = Notification.objects.filter(recipient=project.owner, key__startswith="rcv-reminder")
+    assert "2027-02-09（按暂定日历）" in reminder.subject
+    assert "2027-02-09（按暂定日历）" in reminder.body
+    response = login(demo.user("finance")).get(reverse("receivables:project-export"))
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    header = rows[0]
+    [row] = [r for r in rows[1:] if r[0] == project.number]
+    assert row[header.index("日历依据")] == "按暂定日历"
+    assert row[header.index("日历依据") - 1].date() == date(2027, 2, 9)  # the next deadline stays a date cell
