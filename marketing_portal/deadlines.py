@@ -43,7 +43,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from . import periods, worktime
 from .models import TrackedDeadline
@@ -242,12 +241,24 @@ def deadlines_recompute(*, first: date, last: date, reason: str = "") -> Recompu
                         row.provisional = provisional
                         flagged.append(row)
                 if flagged:
-                    bulk_update_with_history(flagged, TrackedDeadline, ["provisional"], batch_size=1000,
-                                             default_change_reason=reason[:100])
+                    _reflag(flagged, reason)
                     result.reflagged += len(flagged)
         for listener in list(_listeners):
             listener(first=first, last=last, reason=reason)
     return result
+
+
+@transaction.atomic
+def _reflag(rows: list[TrackedDeadline], reason: str) -> None:
+    """Store the new provisional flag of rows whose date stands: one UPDATE per flag value, history in bulk."""
+    now = timezone.now()
+    for flag in (True, False):
+        pks = [row.pk for row in rows if row.provisional is flag]
+        if pks:
+            TrackedDeadline.objects.filter(pk__in=pks).update(provisional=flag, updated_at=now)
+    for row in rows:
+        row.updated_at = now
+    TrackedDeadline.history.bulk_history_create(rows, update=True, default_change_reason=reason[:100])
 
 
 def _answer(row: TrackedDeadline) -> tuple[date | datetime, date, date, bool]:

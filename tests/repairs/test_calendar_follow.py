@@ -116,3 +116,20 @@ def test_ticket_page_and_liaison_sheet_mark_provisional_times_until_confirmed(
     assert not marked(page, "02-12 09:30") and not marked(page, "02-18 11:30")
     assert Ticket.objects.get(pk=ticket.pk).response_due_at == at(2027, 2, 12, 9, 30)
     assert deadlines.tracked(ticket, "close_due_at").provisional is False
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_ticket_page_shows_the_marks_on_a_desktop_and_a_phone(live_server, trep, artifacts):
+    from tests.browser import PHONE, chromium_page, log_in
+
+    ticket = trep.ticket(now=at(2027, 2, 4, 16, 30))
+    url = f"{live_server.url}{ticket.get_absolute_url()}"
+    for name, viewport in (("1280", {"width": 1280, "height": 900}), ("375", PHONE)):
+        with chromium_page(viewport=viewport) as page:
+            log_in(page, live_server.url, "cs")
+            page.goto(url)
+            levels = page.locator("dd", has_text="02-09 09:30").inner_text()
+            assert "02-09 09:30" in levels and levels.count("按暂定日历") == 2  # response and closure
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+            page.screenshot(path=str(artifacts / f"repairs-ticket-provisional-{name}.png"), full_page=True)
