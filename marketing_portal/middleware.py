@@ -40,3 +40,28 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HostileInputMiddleware:
+    """Refuse a request whose parameters carry a NUL byte: 400 (the portal's page), before any view reads them.
+
+    PostgreSQL cannot store or even compare a string containing NUL, so ``?q=%00`` on any search reached the
+    database and answered 500. Checked once here for every query-string and form parameter (names and values;
+    uploaded files are not inspected); the forms' own ``ProhibitNullCharactersValidator`` stays as the second line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            raise BadRequest("NUL byte in a request parameter")
+        if "\x00" in request.path:
+            raise BadRequest("NUL byte in the path")
+        return self.get_response(request)
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in params.getlist(key)) for key in params)
