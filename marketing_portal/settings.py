@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py (the permission layer)
     "simple_history",
     "django_htmx",
+    "csp",
     "axes",
     # Our apps, in dependency order: each depends only on the ones above it.
     "marketing_portal.apps.PortalConfig",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy: CONTENT_SECURITY_POLICY below
+    "marketing_portal.middleware.PrivacyHeadersMiddleware",  # Permissions-Policy; no-store on private responses
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketing_portal.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,6 +153,26 @@ GUARDIAN_RAISE_403 = False
 # subclass, asked only for the model permissions guardian grants.
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous visitors are sent to the login page
+
+# --- Browser security headers (issue 13) --------------------------------------------------------
+# Scripts only from our own static files: no inline <script>, no on…= handlers (a test walks the templates).
+# Styles allow inline style="" attributes (layout tweaks in templates); nothing is loaded from another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],  # the drawn signature and photo previews on the phone
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+                      "payment=(), usb=()")  # photos come through the file picker (capture=), no device APIs
 
 # --- Language, time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -113,15 +112,16 @@ def test_every_text_field_of_every_form_has_a_maximum_length():
 
 
 def test_every_formset_is_capped():
-    import gc
+    import sys
 
     from django import forms
 
     _all_form_classes()
     ours = ("marketing_portal", "org", "contracts", "handoff", "receivables", "repairs", "planning")
-    formsets = [o for o in gc.get_objects() if isinstance(o, type) and issubclass(o, forms.BaseFormSet)
-                and getattr(o, "form", None) is not None and o.form.__module__.split(".")[0] in ours]
-    assert formsets
+    formsets = {value for name, module in list(sys.modules.items()) if name.split(".")[0] in ours
+                for value in vars(module).values()
+                if isinstance(value, type) and issubclass(value, forms.BaseFormSet) and hasattr(value, "form")}
+    assert len(formsets) >= 4
     loose = [f"{fs.form.__module__}.{fs.form.__name__}" for fs in formsets
              if not (fs.max_num <= 200 and fs.absolute_max <= fs.max_num and fs.validate_max)]
     assert loose == []
@@ -165,17 +165,15 @@ def test_a_long_free_text_beyond_the_fields_maximum_gets_a_chinese_message(login
     assert response.context["form"].errors["notes"] == ["确保该变量包含不超过 5000 字符 (目前字符数 5001)。"]
 
 
-def test_a_formset_claiming_100000_forms_is_refused_quickly(login, demo, make, today):
+def test_a_formset_claiming_100000_forms_is_refused_and_the_work_bounded(login, demo, make, today):
     client = login(demo.user("sales_hb"))
     data = _draft(make.customer(region="HB"), today, title="十万行合同")
     data["lines-TOTAL_FORMS"] = "100000"
-    started = time.monotonic()
     response = client.post(reverse("contracts:create"), data)
-    elapsed = time.monotonic() - started
     assert response.status_code == 200
     assert not Contract.objects.filter(title="十万行合同").exists()
     assert response.context["lines"].non_form_errors() == ["请最多提交 100 个表单。"]
-    assert elapsed < 3  # a ceiling only to show the work is bounded; figures are in benchmarks/
+    assert len(response.context["lines"].forms) == 100  # the work is bounded: at most max_num forms are built
 
 
 def test_the_inbox_does_not_redirect_to_another_site(login, demo):
