@@ -32,11 +32,15 @@ class DateField(forms.DateField):
     widget = DateInput
     default_error_messages = {"out_of_range": _("Enter a date between %(first)s and %(last)s.")}
 
+    def __init__(self, *args, first: date = FIRST_DATE, last: date = LAST_DATE, **kwargs):
+        self.first, self.last = first, last  # a form with a range of its own (the calendar's years) names it
+        super().__init__(*args, **kwargs)
+
     def validate(self, value):
         super().validate(value)
-        if value and not FIRST_DATE <= value <= LAST_DATE:
+        if value and not self.first <= value <= self.last:
             raise ValidationError(self.error_messages["out_of_range"], code="out_of_range",
-                                  params={"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+                                  params={"first": self.first.isoformat(), "last": self.last.isoformat()})
 
 
 class DateTimeField(forms.DateTimeField):
