@@ -5,7 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput, MultipleFileField
+from marketing_portal.forms import (
+    LINE_MAX,
+    SEARCH_MAX,
+    TEXT_MAX,
+    DateField,
+    DateInput,
+    MultipleFileField,
+    capped_formset,
+)
 from marketing_portal.people import display_name
 
 from . import selectors
@@ -53,7 +61,8 @@ class CustomerForm(forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=None)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=60, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,9 +78,10 @@ class ContactForm(forms.Form):
 
 
 class DueDiligenceForm(forms.Form):
-    investigated_on = forms.DateField(label=_("Investigated on"), widget=DateInput())
+    investigated_on = DateField(label=_("Investigated on"), widget=DateInput())
     conclusion = forms.ChoiceField(label=_("Conclusion"), choices=Conclusion.choices)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(max_length=TEXT_MAX,
+                              label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = MultipleFileField(label=_("Evidence (licence, credit report, site photos …)"), required=False,
                                  help_text=_("PDF, JPEG or PNG; several files may be chosen."))
 
@@ -100,8 +110,8 @@ class ContractForm(forms.Form):
     handler = UserChoiceField(label=_("Handler"), queryset=None, required=False,
                               help_text=_("The on-site salesperson responsible (art. 7); defaults to you."))
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2)
-    starts_on = forms.DateField(label=_("Term starts"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Term ends"), widget=DateInput())
+    starts_on = DateField(label=_("Term starts"), widget=DateInput())
+    ends_on = DateField(label=_("Term ends"), widget=DateInput())
     template_version = forms.ModelChoiceField(
         label=_("Standard template"), required=False,
         queryset=TemplateVersion.objects.filter(active=True, template__active=True).select_related("template"),
@@ -113,7 +123,7 @@ class ContractForm(forms.Form):
                                         help_text=_("Required for a major or foreign-related contract (art. 7)."))
     technical_participant = UserChoiceField(label=_("Technical participant"), queryset=None, required=False,
                                             help_text=_("Required for a major or foreign-related contract (art. 7)."))
-    payment_terms = forms.CharField(label=_("Payment terms"), required=False,
+    payment_terms = forms.CharField(max_length=TEXT_MAX, label=_("Payment terms"), required=False,
                                     widget=forms.Textarea(attrs={"rows": 2}))
     cc = UserMultipleChoiceField(label=_("Copy to"), queryset=None, required=False,
                                  help_text=_("Told of the submission and of the final decision, besides the "
@@ -121,7 +131,8 @@ class ContractForm(forms.Form):
     retention_percent = forms.DecimalField(label=_("Retention money (%)"), max_digits=5, decimal_places=2,
                                            required=False)
     warranty_months = forms.IntegerField(label=_("Warranty period (months)"), required=False, min_value=0)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +160,7 @@ class LineForm(forms.Form):
     unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=2, min_value=0)
 
 
-LineFormSet = forms.formset_factory(LineForm, extra=2, can_delete=True)
+LineFormSet = capped_formset(LineForm, extra=2, can_delete=True)
 
 
 def lines_of(formset) -> list[dict]:
@@ -158,12 +169,13 @@ def lines_of(formset) -> list[dict]:
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(max_length=TEXT_MAX,
+                              label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("We signed on"), widget=DateInput())
-    counterparty_signed_on = forms.DateField(label=_("Counterparty signed on"), widget=DateInput())
+    signed_on = DateField(label=_("We signed on"), widget=DateInput())
+    counterparty_signed_on = DateField(label=_("Counterparty signed on"), widget=DateInput())
     scan = forms.FileField(label=_("Scan of the signed and stamped contract"),
                            help_text=_("PDF, JPEG or PNG."))
 
@@ -197,28 +209,29 @@ class RecallForm(forms.Form):
 class AmendmentForm(forms.Form):
     relation = forms.ChoiceField(label=_("Kind of agreement"), choices=Relation.choices)
     title = forms.CharField(label=_("Title"), max_length=150)
-    reason = forms.CharField(label=_("What changes and why"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(max_length=TEXT_MAX,
+                             label=_("What changes and why"), widget=forms.Textarea(attrs={"rows": 3}))
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2,
                                 help_text=_("For a supplementary agreement, its amount; for a termination "
                                             "agreement, the settlement amount (may be 0)."))
-    starts_on = forms.DateField(label=_("Term starts"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Term ends"), widget=DateInput())
+    starts_on = DateField(label=_("Term starts"), widget=DateInput())
+    ends_on = DateField(label=_("Term ends"), widget=DateInput())
 
 
 class MilestoneForm(forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=120)
-    due_on = forms.DateField(label=_("Planned date"), widget=DateInput(), required=False)
-    done_on = forms.DateField(label=_("Done on"), widget=DateInput(), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False)
+    due_on = DateField(label=_("Planned date"), widget=DateInput(), required=False)
+    done_on = DateField(label=_("Done on"), widget=DateInput(), required=False)
+    notes = forms.CharField(max_length=LINE_MAX, label=_("Notes"), required=False)
 
 
 class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), widget=DateInput())
+    done_on = DateField(label=_("Done on"), widget=DateInput())
 
 
 class NonPerformanceForm(forms.Form):
-    noticed_on = forms.DateField(label=_("Noticed on"), widget=DateInput())
-    description = forms.CharField(label=_("What the counterparty did not perform"),
+    noticed_on = DateField(label=_("Noticed on"), widget=DateInput())
+    description = forms.CharField(max_length=TEXT_MAX, label=_("What the counterparty did not perform"),
                                   widget=forms.Textarea(attrs={"rows": 2}))
     deadline_basis = forms.ChoiceField(label=_("Deadline for our objection"), choices=DeadlineBasis.choices,
                                        initial=DeadlineBasis.REASONABLE)
@@ -227,8 +240,9 @@ class NonPerformanceForm(forms.Form):
 
 
 class ObjectionSentForm(forms.Form):
-    sent_on = forms.DateField(label=_("Letter sent on"), widget=DateInput())
-    text = forms.CharField(label=_("Content of the objection letter"), widget=forms.Textarea(attrs={"rows": 2}))
+    sent_on = DateField(label=_("Letter sent on"), widget=DateInput())
+    text = forms.CharField(max_length=TEXT_MAX,
+                           label=_("Content of the objection letter"), widget=forms.Textarea(attrs={"rows": 2}))
     letter = forms.FileField(label=_("Copy of the letter"), required=False)
 
 
@@ -237,8 +251,9 @@ class ResolutionForm(forms.Form):
 
 
 class ObjectionReceivedForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
-    content = forms.CharField(label=_("What the counterparty objects to"), widget=forms.Textarea(attrs={"rows": 2}))
+    received_on = DateField(label=_("Received on"), widget=DateInput())
+    content = forms.CharField(max_length=TEXT_MAX,
+                              label=_("What the counterparty objects to"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline_basis = forms.ChoiceField(label=_("Deadline for our reply"), choices=DeadlineBasis.choices,
                                        initial=DeadlineBasis.REASONABLE)
     days = forms.IntegerField(label=_("Days (statutory or agreed period)"), required=False, min_value=1,
@@ -247,23 +262,25 @@ class ObjectionReceivedForm(forms.Form):
 
 
 class ObjectionAnswerForm(forms.Form):
-    replied_on = forms.DateField(label=_("Replied on"), widget=DateInput())
-    reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 2}))
+    replied_on = DateField(label=_("Replied on"), widget=DateInput())
+    reply = forms.CharField(max_length=TEXT_MAX, label=_("Reply"), widget=forms.Textarea(attrs={"rows": 2}))
     letter = forms.FileField(label=_("Copy of the reply"), required=False)
 
 
 class InabilityForm(forms.Form):
-    occurred_on = forms.DateField(label=_("Became known on"), widget=DateInput())
-    description = forms.CharField(label=_("What we cannot perform"), widget=forms.Textarea(attrs={"rows": 2}))
-    remedy_plan = forms.CharField(label=_("Remedy plan"), widget=forms.Textarea(attrs={"rows": 2}))
-    counterparty_notified_on = forms.DateField(label=_("Counterparty notified on"), widget=DateInput())
+    occurred_on = DateField(label=_("Became known on"), widget=DateInput())
+    description = forms.CharField(max_length=TEXT_MAX,
+                                  label=_("What we cannot perform"), widget=forms.Textarea(attrs={"rows": 2}))
+    remedy_plan = forms.CharField(max_length=TEXT_MAX, label=_("Remedy plan"), widget=forms.Textarea(attrs={"rows": 2}))
+    counterparty_notified_on = DateField(label=_("Counterparty notified on"), widget=DateInput())
     notified_how = forms.CharField(label=_("How the counterparty was notified"), max_length=120)
 
 
 class HandoverForm(forms.Form):
     to_handler = UserChoiceField(label=_("New handler"), queryset=None)
     reason = forms.CharField(label=_("Reason"), max_length=200)
-    open_items = forms.CharField(label=_("Open items handed over"), widget=forms.Textarea(attrs={"rows": 3}))
+    open_items = forms.CharField(max_length=TEXT_MAX,
+                                 label=_("Open items handed over"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -272,7 +289,7 @@ class HandoverForm(forms.Form):
 
 class LoanForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    return_due_on = forms.DateField(label=_("Return by"), widget=DateInput())
+    return_due_on = DateField(label=_("Return by"), widget=DateInput())
 
 
 class LoanDecisionForm(forms.Form):
@@ -280,18 +297,21 @@ class LoanDecisionForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    opened_on = forms.DateField(label=_("Arose on"), widget=DateInput())
+    opened_on = DateField(label=_("Arose on"), widget=DateInput())
     subject = forms.CharField(label=_("Subject"), max_length=150)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}))
-    our_position = forms.CharField(label=_("Our position and lawful rights to protect"), required=False,
+    description = forms.CharField(max_length=TEXT_MAX, label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}))
+    our_position = forms.CharField(max_length=TEXT_MAX,
+                                   label=_("Our position and lawful rights to protect"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DisputeUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=DisputeStatus.choices)
-    note = forms.CharField(label=_("Negotiation note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    closed_on = forms.DateField(label=_("Closed on"), widget=DateInput(), required=False)
+    note = forms.CharField(max_length=TEXT_MAX,
+                           label=_("Negotiation note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(max_length=TEXT_MAX,
+                              label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    closed_on = DateField(label=_("Closed on"), widget=DateInput(), required=False)
 
 
 class TemplateForm(forms.Form):
@@ -302,13 +322,14 @@ class TemplateForm(forms.Form):
 
 
 class TemplateVersionForm(forms.Form):
-    effective_from = forms.DateField(label=_("In force from"), widget=DateInput())
-    changes = forms.CharField(label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    effective_from = DateField(label=_("In force from"), widget=DateInput())
+    changes = forms.CharField(max_length=TEXT_MAX,
+                              label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text_file = forms.FileField(label=_("Text of this version"), help_text=_("PDF or Word."))
 
 
 class ContractFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
+    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False, widget=forms.TextInput(
         attrs={"placeholder": _("Title, customer or archive number"), "aria-label": _("Search")}))
     state = forms.ChoiceField(label=_("State"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)

@@ -10,13 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput, MultipleFileField
+from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, MultipleFileField, capped_formset
 
 from .choices import CostCategory, HandoffState, Party
 
 
 class HandoffFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
+    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Sheet number, contract, Party A, site")}))
     state = forms.ChoiceField(label=_("State"), required=False,
                               choices=[("", _("All states")), *HandoffState.choices])
@@ -36,11 +36,11 @@ class SheetForm(forms.Form):
     site = forms.CharField(label=_("Site"), max_length=200, required=False)
     site_contact = forms.CharField(label=_("Site contact and phone"), max_length=100, required=False)
     requirements = forms.CharField(
-        label=_("Party A's specific requirements"), required=False,
+        max_length=TEXT_MAX, label=_("Party A's specific requirements"), required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Technical requirements, standards, acceptance criteria, anything Party A asked for."))
-    planned_start = forms.DateField(label=_("Planned start"), required=False, widget=DateInput())
-    planned_finish = forms.DateField(label=_("Planned completion"), required=False, widget=DateInput())
+    planned_start = DateField(label=_("Planned start"), required=False, widget=DateInput())
+    planned_finish = DateField(label=_("Planned completion"), required=False, widget=DateInput())
     schedule_notes = forms.CharField(label=_("Schedule notes"), max_length=300, required=False)
     attachments = MultipleFileField(label=_("Attachments"), help_text=_("Drawings, Party A's technical documents "
                                                                         "(PDF, JPEG, PNG, Word, Excel)."))
@@ -57,7 +57,7 @@ class ScopeItemForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=200, required=False)
 
 
-ScopeFormSet = forms.formset_factory(ScopeItemForm, extra=0, min_num=1, max_num=100, absolute_max=100)
+ScopeFormSet = capped_formset(ScopeItemForm, extra=0, min_num=1, max_num=100)
 
 
 class CostLineForm(forms.Form):
@@ -68,7 +68,7 @@ class CostLineForm(forms.Form):
     unit_price = forms.CharField(label=_("Unit price (yuan)"), max_length=30, required=False)
 
 
-CostLineFormSet = forms.formset_factory(CostLineForm, extra=0, min_num=1, max_num=200, absolute_max=200)
+CostLineFormSet = capped_formset(CostLineForm, extra=0, min_num=1, max_num=200)
 
 
 def rows_of(formset) -> list[dict]:
@@ -77,23 +77,26 @@ def rows_of(formset) -> list[dict]:
 
 
 class CostingForm(forms.Form):
-    notes = forms.CharField(label=_("Costing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    notes = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Costing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("Assumptions, exclusions, validity of the prices."))
     attachments = MultipleFileField(label=_("Costing documents"), help_text=_("The detailed estimate (Excel or PDF)."))
 
 
 class ReviewForm(forms.Form):
     suggested_amount = forms.CharField(label=_("Suggested project amount (yuan)"), max_length=30, required=False)
-    comment = forms.CharField(label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    comment = forms.CharField(max_length=TEXT_MAX,
+                              label=_("Opinion"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("Required when returning the costing: say what XXX must revise."))
 
 
 class RoundForm(forms.Form):
-    held_on = forms.DateField(label=_("Held on"), required=False, widget=DateInput())
+    held_on = DateField(label=_("Held on"), required=False, widget=DateInput())
     proposer = forms.ChoiceField(label=_("Proposed by"), choices=[(Party.XXX, Party.XXX.label),
                                                                   (Party.MARKETING, Party.MARKETING.label)])
     amount = forms.CharField(label=_("Proposed amount (yuan)"), max_length=30, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachments = MultipleFileField(label=_("Documents"))
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +106,8 @@ class RoundForm(forms.Form):
 
 class DecisionForm(forms.Form):
     amount = forms.CharField(label=_("Decided construction amount (yuan)"), max_length=30, required=False)
-    notes = forms.CharField(label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CancelForm(forms.Form):

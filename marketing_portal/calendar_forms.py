@@ -1,10 +1,12 @@
 """Forms of the working-day calendar page: one day, a whole year (notice or file), confirmation, the calculator."""
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from .forms import DateField, DateInput
 from .models import CalendarDay
 from .services import FIRST_YEAR, LAST_YEAR
 
@@ -13,7 +15,8 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a year is a few dozen rows; anything bigge
 
 
 class CalendarDayForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=DateInput())
+    day = DateField(label=_("Date"), widget=DateInput(), first=date(FIRST_YEAR, 1, 1), last=date(LAST_YEAR, 12, 31),
+                    error_messages={"out_of_range": _("This date is outside the calendar.")})
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDay.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=60, required=False)
 
@@ -71,7 +74,9 @@ class ConfirmYearForm(forms.Form):
 
 
 class PeriodCheckForm(forms.Form):
-    start = forms.DateField(label=_("Event date"), widget=DateInput())
+    start = DateField(label=_("Event date"), widget=DateInput(), first=date(FIRST_YEAR, 1, 1),
+                      last=date(LAST_YEAR - 11, 12, 31),
+                      error_messages={"out_of_range": _("This date is outside the calendar.")})
     days = forms.IntegerField(label=_("Days"), min_value=0, max_value=3650, initial=0, required=False)
     months = forms.IntegerField(label=_("Months"), min_value=0, max_value=120, initial=0, required=False)
 

@@ -14,7 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +30,7 @@ from .services import (
     calendar_year_confirm,
     calendar_year_import,
 )
-from .web import apply_errors, show_errors
+from .web import apply_errors, safe_next, show_errors
 
 
 def _month_grid(year: int, answer) -> list:
@@ -216,7 +215,4 @@ def calendar_day_delete(request, pk):
         show_errors(request, exc)
     else:
         messages.success(request, _("The entered day was removed."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("calendar")
-    return redirect(target)
+    return redirect(safe_next(request, "calendar"))

@@ -1,8 +1,19 @@
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .policy import FIELDS
+
+# Sane limits for what people type (issue 13): every form of every app uses them, a test walks the forms.
+FIRST_DATE = date(1950, 1, 1)  # older than any equipment, contract or record the portal keeps
+LAST_DATE = date(2099, 12, 31)  # far beyond any term; period ends counted from it stay computable
+SEARCH_MAX = 100  # a search box
+LINE_MAX = 500  # a one-line note
+TEXT_MAX = 5000  # a comment, a description, a letter's text (about three pages of Chinese)
+# The most rows one formset may carry: its own max_num (default) and never more (absolute_max, validate_max).
+FORMSET_MAX = 100
 
 
 class DateInput(forms.DateInput):
@@ -10,6 +21,48 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateField(forms.DateField):
+    """A date between FIRST_DATE and LAST_DATE (year 9999 or year 1 is refused); the one date field of every form.
+
+    Without the bounds a date like 9999-01-01 is stored and every page computing a period end from it fails.
+    """
+
+    widget = DateInput
+    default_error_messages = {"out_of_range": _("Enter a date between %(first)s and %(last)s.")}
+
+    def __init__(self, *args, first: date = FIRST_DATE, last: date = LAST_DATE, **kwargs):
+        self.first, self.last = first, last  # a form with a range of its own (the calendar's years) names it
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.first <= value <= self.last:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range",
+                                  params={"first": self.first.isoformat(), "last": self.last.isoformat()})
+
+
+class DateTimeField(forms.DateTimeField):
+    """A moment on a day between FIRST_DATE and LAST_DATE (the date-and-time twin of ``DateField``)."""
+
+    default_error_messages = DateField.default_error_messages
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DATE <= value.date() <= LAST_DATE:
+            raise ValidationError(self.error_messages["out_of_range"], code="out_of_range",
+                                  params={"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+
+
+def date_in_range(value) -> bool:
+    """Whether a date read outside a form (a query parameter, an import) lies in the sane range."""
+    return value is not None and FIRST_DATE <= value <= LAST_DATE
+
+
+def capped_formset(form, *, max_num: int = FORMSET_MAX, **kwargs):
+    """``formset_factory`` with a hard ceiling: a post claiming 100,000 forms is refused before any is built."""
+    return forms.formset_factory(form, max_num=max_num, absolute_max=max_num, validate_max=True, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -40,3 +40,51 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HostileInputMiddleware:
+    """Refuse a request whose parameters carry a NUL byte: 400 (the portal's page), before any view reads them.
+
+    PostgreSQL cannot store or even compare a string containing NUL, so ``?q=%00`` on any search reached the
+    database and answered 500. Checked once here for every query-string and form parameter (names and values;
+    uploaded files are not inspected); the forms' own ``ProhibitNullCharactersValidator`` stays as the second line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+
+        if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            raise BadRequest("NUL byte in a request parameter")
+        if "\x00" in request.path:
+            raise BadRequest("NUL byte in the path")
+        return self.get_response(request)
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in params.getlist(key)) for key in params)
+
+
+class PrivacyHeadersMiddleware:
+    """``Permissions-Policy`` on every response; ``Cache-Control: no-store`` on everything private (issue 13).
+
+    Contract, money and file responses must not stay in a shared or browser cache: every page a logged-in user
+    gets, every download (``Content-Disposition``), export and PDF is marked ``no-store``. The login page and
+    static files are not (nginx serves those).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        private = (user is not None and user.is_authenticated) or response.has_header("Content-Disposition")
+        if private and not request.path.startswith(settings.STATIC_URL if settings.STATIC_URL.startswith("/")
+                                                   else "/" + settings.STATIC_URL):
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response

@@ -43,3 +43,6 @@ urlpatterns = [
     path("planning/", include("planning.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages, in the user's language inside the shell (templates/400.html, 403, 404, 500).
+handler500 = "marketing_portal.views.server_error"

@@ -24,7 +24,7 @@ from .models import Notification, PolicyVersion
 from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
-from .web import apply_errors, require_perm
+from .web import apply_errors, is_safe_url, require_perm, safe_next
 
 
 class LoginView(auth_views.LoginView):
@@ -60,7 +60,7 @@ def inbox(request):
 def inbox_mark_read(request):
     raw = request.POST.get("notification")
     notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
-    return redirect(request.POST.get("next") or "inbox")
+    return redirect(safe_next(request, "inbox"))
 
 
 @login_required
@@ -72,7 +72,7 @@ def notification_open(request, pk):
     note = get_object_or_404(Notification, pk=pk)
     require_perm(request, "portal.read_notification", note)  # another person's message: 404
     notification_mark_read(user=request.user, notification_id=note.pk)
-    return redirect(note.url or "inbox")
+    return redirect(note.url if note.url and is_safe_url(request, note.url) else "inbox")
 
 
 @login_required
@@ -161,3 +161,24 @@ def health(request):
     checks[_("Links between apps")] = (not failures, _("%(count)s links between apps failed and wait for a retry") % {
         "count": len(failures)} if failures else _("every link between apps went through"))
     return render(request, "portal/health.html", {"checks": checks, "failures": failures})
+
+
+def server_error(request):
+    """The 500 page inside the portal's shell; if even that cannot be drawn (database down), a bare Chinese page."""
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", request=request))
+    except Exception:  # noqa: BLE001 - the shell itself failed: fall back to a page needing nothing
+        return HttpResponseServerError(
+            "<!doctype html><html lang='zh-hans'><meta charset='utf-8'><title>服务器出错</title>"
+            "<h1>服务器出错</h1><p>服务器出现错误，请稍后重试，或联系系统管理员。</p></html>")
+
+
+def csrf_failure(request, reason=""):
+    """An expired or missing form token: the portal's 403 page (Django's own is in English)."""
+    from django.http import HttpResponseForbidden
+    from django.template import loader
+
+    return HttpResponseForbidden(loader.render_to_string("403.html", request=request))

@@ -40,3 +40,18 @@ def require_perm(request, perm: str, obj=None) -> None:
 
     if not request.user.has_perm(perm, obj):
         raise Http404
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` a form posted (or a stored link), if it stays on this site; else ``default`` (no open redirect)."""
+    from django.shortcuts import resolve_url
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    return target if target and is_safe_url(request, target) else resolve_url(default)
+
+
+def is_safe_url(request, target: str) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    return url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput
+from marketing_portal.forms import DateField, DateInput
 from marketing_portal.people import display_name
 
 
@@ -18,8 +18,8 @@ class DelegationForm(forms.Form):
         queryset=get_user_model().objects.filter(is_active=True, person__isnull=False).select_related(
             "person__unit").order_by("person__unit__order", "person__name"),
     )
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Until (inclusive)"), widget=DateInput())
+    starts_on = DateField(label=_("From"), widget=DateInput())
+    ends_on = DateField(label=_("Until (inclusive)"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def clean(self):

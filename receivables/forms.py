@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput
+from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput
 from marketing_portal.people import display_name
 
 from .choices import EntryKind, ImportKind, ProjectStage
@@ -26,7 +26,7 @@ def sales_owners():
 
 
 class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
+    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Project, number, customer")}))
     stage = forms.ChoiceField(label=_("Stage"), required=False,
                               choices=[("", _("All stages")), ("open", _("All open receivables")),
@@ -66,8 +66,9 @@ class RegisterForm(forms.Form):
 
 
 class AcceptanceForm(forms.Form):
-    report_date = forms.DateField(label=_("Date of the acceptance report"), widget=DateInput())
-    notice = forms.CharField(label=_("Completion notice"), widget=forms.Textarea(attrs={"rows": 3}),
+    report_date = DateField(label=_("Date of the acceptance report"), widget=DateInput())
+    notice = forms.CharField(max_length=TEXT_MAX,
+                             label=_("Completion notice"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("The written notice that the works are complete."))
     report_scan = forms.FileField(label=_("Acceptance report (scan, PDF or image)"))
     notice_scan = forms.FileField(label=_("Signed completion notice (scan, optional)"), required=False)
@@ -75,13 +76,13 @@ class AcceptanceForm(forms.Form):
 
 class InvoiceForm(forms.Form):
     number = forms.CharField(label=_("Invoice number"), max_length=40)
-    issued_on = forms.DateField(label=_("Invoice date"), widget=DateInput())
+    issued_on = DateField(label=_("Invoice date"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0.01)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class ReceiptForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DateField(label=_("Received on"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2, min_value=0.01)
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=60, required=False)
     payer = forms.CharField(label=_("Payer"), max_length=120, required=False)
@@ -99,7 +100,7 @@ class CommissionForm(forms.Form):
 class ReassignForm(forms.Form):
     to_owner = UserChoiceField(label=_("New sales owner"), queryset=None)
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    open_items = forms.CharField(label=_("Open items handed over"), required=False,
+    open_items = forms.CharField(max_length=TEXT_MAX, label=_("Open items handed over"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
@@ -121,17 +122,17 @@ class AdjustmentDecisionForm(forms.Form):
 
 
 class AgreementUploadForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    signed_on = DateField(label=_("Signed on"), widget=DateInput())
     scan = forms.FileField(label=_("Signed agreement (scan)"))
 
 
 class StatementIssueForm(forms.Form):
-    issued_on = forms.DateField(label=_("Issue date"), widget=DateInput())
+    issued_on = DateField(label=_("Issue date"), widget=DateInput())
 
 
 class PayoutForm(forms.Form):
     owner = UserChoiceField(label=_("Sales owner"), queryset=None)
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+    paid_on = DateField(label=_("Paid on"), widget=DateInput())
     reference = forms.CharField(label=_("Payment reference"), max_length=60, required=False)
 
     def __init__(self, *args, owners=None, **kwargs):
@@ -147,8 +148,8 @@ class ImportForm(forms.Form):
 class LedgerFilterForm(forms.Form):
     owner = UserChoiceField(label=_("Sales owner"), queryset=None, required=False, empty_label=_("Everyone"))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EntryKind.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)

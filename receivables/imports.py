@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.files import SPREADSHEETS, attachment_add, latest_attachment, validate_upload
+from marketing_portal.forms import FIRST_DATE, LAST_DATE, date_in_range
 from marketing_portal.money import AmountError, parse_amount
 
 from . import rules, services
@@ -188,6 +189,9 @@ def read_file(upload, kind: str) -> ReadResult:
             row["date"] = _parse_date(cell("date"))
             if row["date"] is None:
                 _error(errors, index, "date", _("The date is empty."))
+            elif not date_in_range(row["date"]):
+                _error(errors, index, "date", _("Enter a date between %(first)s and %(last)s.") % {
+                    "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
         except (ValueError, TypeError):
             _error(errors, index, "date", _("“%(value)s” is not a date (use 2026-11-05).") % {
                 "value": _text(cell("date"))})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
-from marketing_portal.forms import DateInput
+from marketing_portal.forms import DateField, DateInput
 
 from . import metrics, selectors
 from .views import require_perm
@@ -78,11 +78,9 @@ def ticket_export(request):
 
 
 def _period(request) -> tuple[date | None, date | None, list[str]]:
-    from django import forms
-
     errors, values = [], []
     for name in ("start", "end"):
-        field = forms.DateField(required=False, widget=DateInput())
+        field = DateField(required=False, widget=DateInput())
         try:
             values.append(field.clean(request.GET.get(name) or None))
         except ValidationError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput, MultipleFileField
+from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, DateTimeField, MultipleFileField
 
 from .choices import Category, Department, TicketState
 
@@ -17,14 +17,17 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+SIGNATURE_MAX = 1_000_000  # the customer's signature drawn on the phone, a PNG data URL (tens of KB)
+
+
 def when_field(label, required=False):
-    return forms.DateTimeField(label=label, required=required, widget=DateTimeInput(),
+    return DateTimeField(label=label, required=required, widget=DateTimeInput(),
                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
 
 
 class TicketFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False,
+    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"placeholder": _("Ticket number, unit, fault, serial number")}))
     state = forms.ChoiceField(label=_("State"), required=False,
                               choices=[("", _("All states")), ("open", _("Open")), *TicketState.choices])
@@ -46,7 +49,8 @@ class TicketForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     site_address = forms.CharField(label=_("Site address"), max_length=200, required=False)
-    fault = forms.CharField(label=_("Specific fault"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    fault = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Specific fault"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, customers=(), contracts=(), equipment=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +67,8 @@ class RelayForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "tel"}))
     site_address = forms.CharField(label=_("Site address"), max_length=200, required=False)
-    fault = forms.CharField(label=_("Specific fault"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    fault = forms.CharField(max_length=TEXT_MAX,
+                            label=_("Specific fault"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class EquipmentForm(forms.Form):
@@ -71,8 +76,8 @@ class EquipmentForm(forms.Form):
     serial_number = forms.CharField(label=_("Serial number"), max_length=60, required=False)
     contract = forms.IntegerField(label=_("Contract"), required=False, widget=forms.Select)
     site = forms.CharField(label=_("Site address"), max_length=200, required=False)
-    installed_on = forms.DateField(label=_("Installed on"), required=False, widget=DateInput())
-    accepted_on = forms.DateField(label=_("Accepted on"), required=False, widget=DateInput(),
+    installed_on = DateField(label=_("Installed on"), required=False, widget=DateInput())
+    accepted_on = DateField(label=_("Accepted on"), required=False, widget=DateInput(),
                                   help_text=_("Leave empty to use the acceptance of the contract's project."))
     warranty_months = forms.IntegerField(label=_("Warranty period (months)"), required=False, min_value=0,
                                          max_value=240, help_text=_("Leave empty to use the contract's."))
@@ -88,7 +93,8 @@ class ScheduleForm(forms.Form):
     department = forms.ChoiceField(label=_("Send the liaison sheet to"), choices=Department.choices)
     department_reason = forms.CharField(label=_("Why this department"), max_length=200, required=False,
                                         help_text=_("Only when it differs from the warranty scope."))
-    instructions = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    instructions = forms.CharField(max_length=TEXT_MAX,
+                                   label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReportForm(forms.Form):
@@ -96,16 +102,19 @@ class ReportForm(forms.Form):
 
     arrived_at = when_field(_("Arrived at"))
     departed_at = when_field(_("Left at"))
-    findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    work_done = forms.CharField(label=_("Work done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    parts_used = forms.CharField(label=_("Parts used"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    findings = forms.CharField(max_length=TEXT_MAX,
+                               label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    work_done = forms.CharField(max_length=TEXT_MAX,
+                                label=_("Work done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    parts_used = forms.CharField(max_length=TEXT_MAX,
+                                 label=_("Parts used"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photos = MultipleFileField(label=_("Photos"), accept="image/*", capture="environment")
     solved = forms.ChoiceField(label=_("Result"), widget=forms.RadioSelect,
                                choices=[("yes", _("Solved")), ("no", _("Not solved"))])
-    cause_analysis = forms.CharField(label=_("Cause analysis"), required=False,
+    cause_analysis = forms.CharField(max_length=TEXT_MAX, label=_("Cause analysis"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 3}))
     signer_name = forms.CharField(label=_("Customer's name"), max_length=40, required=False)
-    signature = forms.CharField(required=False, widget=forms.HiddenInput)
+    signature = forms.CharField(max_length=SIGNATURE_MAX, required=False, widget=forms.HiddenInput)
     signed_sheet = forms.FileField(label=_("Or a photo of the signed paper sheet"), required=False,
                                    widget=forms.ClearableFileInput(attrs={"accept": "image/*",
                                                                           "capture": "environment"}))

@@ -5,3 +5,11 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 });
+
+// A select that submits its form when changed (the language switch), without an inline handler (CSP).
+document.addEventListener("change", function (event) {
+  const select = event.target.closest("[data-submit-on-change]");
+  if (select && select.form) {
+    select.form.submit();
+  }
+});

@@ -66,11 +66,11 @@ def test_password_change(client, demo):
     client.force_login(user)
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Xk9#mPq2vL", "new_password2": "Xk9#mPq2vL"},
+        {"old_password": PASSWORD, "new_password1": "Xk9#mPq2vL!z", "new_password2": "Xk9#mPq2vL!z"},
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.check_password("Xk9#mPq2vL")
+    assert user.check_password("Xk9#mPq2vL!z")
 
 
 def test_state_changes_need_the_csrf_token(demo):
