@@ -326,22 +326,3 @@ class TemplateVersionForm(forms.Form):
     changes = forms.CharField(max_length=TEXT_MAX,
                               label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     text_file = forms.FileField(label=_("Text of this version"), help_text=_("PDF or Word."))
-
-
-class ContractFilterForm(forms.Form):
-    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("Title, customer or archive number"), "aria-label": _("Search")}))
-    state = forms.ChoiceField(label=_("State"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    direction = forms.ChoiceField(label=_("Direction"), required=False,
-                                  choices=[("", _("All directions")), *Direction.choices])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from org.models import Region
-
-        from .choices import ContractState
-
-        self.fields["state"].choices = [("", _("All states")), *ContractState.choices]
-        self.fields["region"].choices = [("", _("All regions"))] + [
-            (r.code, r.name) for r in Region.objects.filter(active=True)]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/approval-form.pdf", views.approval_form_pdf, name="approval-pdf"),
     path("<int:pk>/archive-label.pdf", views.archive_label_pdf, name="archive-label"),
     path("customers/", views.customer_list, name="customer-list"),
+    path("customers.xlsx", views.customer_export, name="customer-export"),
     path("customers/new/", views.customer_create_view, name="customer-create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer-detail"),
     path("customers/<int:pk>/edit/", views.customer_edit_view, name="customer-edit"),

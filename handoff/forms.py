@@ -12,22 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, MultipleFileField, capped_formset
 
-from .choices import CostCategory, HandoffState, Party
-
-
-class HandoffFilterForm(forms.Form):
-    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Sheet number, contract, Party A, site")}))
-    state = forms.ChoiceField(label=_("State"), required=False,
-                              choices=[("", _("All states")), *HandoffState.choices])
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from org.models import Region
-
-        self.fields["region"].choices = [("", _("All regions")),
-                                         *Region.objects.filter(active=True).values_list("code", "name")]
+from .choices import CostCategory, Party
 
 
 class SheetForm(forms.Form):

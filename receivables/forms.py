@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput
 from marketing_portal.people import display_name
 
-from .choices import EntryKind, ImportKind, ProjectStage
+from .choices import ImportKind, ProjectStage
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -144,13 +144,3 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of file"), choices=ImportKind.choices)
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
-
-class LedgerFilterForm(forms.Form):
-    owner = UserChoiceField(label=_("Sales owner"), queryset=None, required=False, empty_label=_("Everyone"))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EntryKind.choices])
-    date_from = DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = DateField(label=_("To"), required=False, widget=DateInput())
-
-    def __init__(self, *args, owners=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners if owners is not None else get_user_model().objects.none()

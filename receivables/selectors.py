@@ -247,23 +247,36 @@ def bucket_of(days: int) -> str:
 
 
 def aging_of(amount: Decimal, retention: Decimal, invoices: list[tuple[date, Decimal]], received: Decimal,
-             as_of: date) -> dict:
+             as_of: date, *, retention_due: bool = True) -> dict:
     """One project's receivable: receipts settle the oldest invoices first (FIFO); what is left is aged by the
-    invoice date into the buckets of RCV-13."""
+    invoice date into the buckets of RCV-13.
+
+    Retention money not yet due (``retention_due=False``: the warranty has not ended) is kept apart from the
+    buckets, so it never counts as overdue: it is the last money the customer pays, so it is taken from the newest
+    open invoices first, and shown as ``retention_not_due``.
+    """
     buckets = {key: ZERO for key in BUCKET_KEYS}
     left = received
     invoiced = ZERO
+    open_parts: list[tuple[date, Decimal]] = []
     for issued_on, value in sorted(invoices):
         invoiced += value
         paid = min(left, value)
         left -= paid
-        open_part = value - paid
-        if open_part > 0:
-            buckets[bucket_of((as_of - issued_on).days)] += open_part
+        if value - paid > 0:
+            open_parts.append((issued_on, value - paid))
     outstanding = invoiced - received
+    held = ZERO if retention_due else max(ZERO, min(retention, outstanding))
+    to_hold = held
+    for issued_on, open_part in reversed(open_parts):
+        kept = min(to_hold, open_part)
+        to_hold -= kept
+        if open_part - kept > 0:
+            buckets[bucket_of((as_of - issued_on).days)] += open_part - kept
     return {"invoiced": invoiced, "received": received, "outstanding": outstanding,
             "not_invoiced": amount - invoiced, "retention": retention,
-            "retention_outstanding": min(retention, amount - received), "buckets": buckets}
+            "retention_outstanding": min(retention, amount - received), "retention_not_due": held,
+            "buckets": buckets}
 
 
 def aging_rows(projects: QuerySet, *, as_of: date, chunk: int = 1000) -> Iterator[dict]:
@@ -293,8 +306,9 @@ def _aging_batch(projects: list[Project], as_of: date) -> Iterable[dict]:
     received = dict(Receipt.objects.filter(project_id__in=ids).order_by().values("project_id")
                     .annotate(s=Sum("amount")).values_list("project_id", "s"))
     for project in projects:
+        due = project.warranty_ends_on is not None and project.warranty_ends_on <= as_of
         row = aging_of(project.amount, project.retention_amount, invoices[project.pk], received.get(project.pk, ZERO),
-                       as_of)
+                       as_of, retention_due=due)
         row["project"] = project
         yield row
 
@@ -315,11 +329,12 @@ def aging_grouped(rows: Iterable[dict], by: str) -> list[dict]:
         key, label = key_of(row["project"])
         group = groups.setdefault(key, {"key": key, "label": label, "count": 0, "amount": ZERO, "invoiced": ZERO,
                                         "received": ZERO, "outstanding": ZERO, "not_invoiced": ZERO,
-                                        "retention_outstanding": ZERO,
+                                        "retention_outstanding": ZERO, "retention_not_due": ZERO,
                                         "buckets": {k: ZERO for k in BUCKET_KEYS}})
         group["count"] += 1
         group["amount"] += row["project"].amount
-        for field in ("invoiced", "received", "outstanding", "not_invoiced", "retention_outstanding"):
+        for field in ("invoiced", "received", "outstanding", "not_invoiced", "retention_outstanding",
+                      "retention_not_due"):
             group[field] += row[field]
         for k in BUCKET_KEYS:
             group["buckets"][k] += row["buckets"][k]

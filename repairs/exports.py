@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal import lists
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.files import attachments_of
 from marketing_portal.forms import DateField, DateInput
 
 from . import metrics, selectors
+from .filters import TicketFilter
 from .views import require_perm
 
 
@@ -57,8 +59,7 @@ def visit_pdf(request, pk: int):
 @login_required
 def ticket_export(request):
     require_perm(request, "repairs.use_repairs")
-    qs = (selectors.tickets_visible_to(request.user).select_related("customer", "technician__person", "equipment")
-          .order_by("-received_at"))
+    qs = lists.filtered(request, TicketFilter, selectors.ticket_list(request.user)).rows
 
     def rows():
         for t in qs.iterator(chunk_size=500):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, DateTimeField, MultipleFileField
 
-from .choices import Category, Department, TicketState
+from .choices import Category, Department
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -24,17 +24,6 @@ def when_field(label, required=False):
     return DateTimeField(label=label, required=required, widget=DateTimeInput(),
                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-
-
-class TicketFilterForm(forms.Form):
-    q = forms.CharField(max_length=SEARCH_MAX, label=_("Search"), required=False,
-                        widget=forms.TextInput(attrs={"placeholder": _("Ticket number, unit, fault, serial number")}))
-    state = forms.ChoiceField(label=_("State"), required=False,
-                              choices=[("", _("All states")), ("open", _("Open")), *TicketState.choices])
-    category = forms.ChoiceField(label=_("Service category"), required=False,
-                                 choices=[("", _("All categories")), *Category.choices])
-    department = forms.ChoiceField(label=_("Department"), required=False,
-                                   choices=[("", _("All departments")), *Department.choices])
 
 
 class TicketForm(forms.Form):

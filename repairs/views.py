@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contracts.selectors import contracts_visible_to, customers_visible_to
+from marketing_portal import lists
 from marketing_portal.files import attachments_of
 from marketing_portal.web import apply_errors, form_errors, show_errors
 
 from . import forms, selectors, services
 from .choices import Source
+from .filters import TicketFilter
 from .warranty import department_for
 
 PAGE_SIZE = 25
@@ -37,14 +38,8 @@ def visible_ticket(request, pk: int):
 @login_required
 def ticket_list(request):
     require_perm(request, "repairs.use_repairs")
-    form = forms.TicketFilterForm(request.GET or None)
-    params = form.cleaned_data if form.is_valid() else {}
-    mine = request.GET.get("mine") == "1"
-    qs = selectors.ticket_list(request.user, search=(params.get("q") or "").strip(), state=params.get("state", ""),
-                               category=params.get("category", ""), department=params.get("department", ""),
-                               mine=mine)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "repairs/list.html", {"page": page, "filter_form": form, "mine": mine})
+    context = lists.list_context(request, TicketFilter, selectors.ticket_list(request.user), page_size=PAGE_SIZE)
+    return render(request, "repairs/list.html", {**context, "mine": request.GET.get("mine") == "1"})
 
 
 def _intake_choices(user, customer_id):

@@ -16,6 +16,7 @@ from .customers import (
     customer_create_view,
     customer_detail,
     customer_edit_view,
+    customer_export,
     customer_list,
     due_diligence_create_view,
     due_diligence_detail,
@@ -27,6 +28,7 @@ from .templates import template_detail, template_list
 __all__ = [
     "amendment_create_view", "approval_form_pdf", "archive_label_pdf", "contract_action", "contract_create_view",
     "contract_detail", "contract_edit_view", "contract_list_view", "customer_contact_add_view",
-    "customer_contact_retire_view", "customer_create_view", "customer_detail", "customer_edit_view", "customer_list",
+    "customer_contact_retire_view", "customer_create_view", "customer_detail", "customer_edit_view", "customer_export",
+    "customer_list",
     "due_diligence_create_view", "due_diligence_detail", "register_export", "template_detail", "template_list",
 ]

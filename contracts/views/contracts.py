@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal import lists
 from marketing_portal.documents import xlsx_response
 from marketing_portal.files import latest_attachment
 from marketing_portal.people import display_name
@@ -20,32 +20,26 @@ from org.rules import collection_only_reason
 
 from .. import forms, selectors, services
 from ..choices import TEXT_SLOT, ContractState
+from ..filters import ContractFilter
 
 PAGE_SIZE = 25
 
 
 def _filtered(request):
-    form = forms.ContractFilterForm(request.GET or None)
-    params = {"search": "", "state": "", "region": "", "direction": ""}
-    if form.is_valid():
-        data = form.cleaned_data
-        params = {"search": data["q"].strip(), "state": data["state"], "region": data["region"],
-                  "direction": data["direction"]}
-    return form, selectors.contract_list(request.user, **params)
+    """The contract list's filters (the list kernel) on the contracts the user may see."""
+    return lists.filtered(request, ContractFilter, selectors.contract_list(request.user))
 
 
 @login_required
 def contract_list_view(request):
-    form, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "contracts/list.html", {"page": page, "filter_form": form})
+    context = lists.list_context(request, ContractFilter, selectors.contract_list(request.user), page_size=PAGE_SIZE)
+    return render(request, "contracts/list.html", context)
 
 
 @login_required
 def register_export(request):
     """The contract register 合同台账 (CON-13) as an Excel file, built row by row and streamed."""
-    _form, qs = _filtered(request)
-    qs = qs.select_related("customer", "region", "handler__person", "template_version__template")
+    qs = _filtered(request).rows.select_related("template_version__template")
 
     def rows():
         for c in qs.iterator(chunk_size=2000):

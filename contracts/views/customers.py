@@ -5,17 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal import lists
+from marketing_portal.documents import xlsx_response
 from marketing_portal.files import attachments_of
+from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, form_errors, show_errors
 
 from .. import forms, hooks, selectors, services
+from ..filters import CustomerFilter
 from .contracts import PAGE_SIZE
 
 
@@ -24,13 +27,23 @@ def customer_list(request):
     if not request.user.has_perm("contracts.see_customers"):
         raise Http404
     qs = selectors.customers_visible_to(request.user).select_related("region")
-    q = request.GET.get("q", "").strip()
-    if q:
-        from django.db.models import Q
+    return render(request, "contracts/customer_list.html",
+                  lists.list_context(request, CustomerFilter, qs, page_size=PAGE_SIZE))
 
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
-    page = Paginator(qs.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "contracts/customer_list.html", {"page": page, "q": q})
+
+@login_required
+def customer_export(request):
+    """The customers of the list, exactly as filtered, as an Excel file."""
+    if not request.user.has_perm("contracts.see_customers"):
+        raise Http404
+    qs = lists.filtered(request, CustomerFilter, selectors.customers_visible_to(request.user)).rows.select_related(
+        "region", "created_by__person")
+    rows = ([c.name, c.credit_code, c.region.name, c.industry, c.address, display_name(c.created_by), c.created_at]
+            for c in qs.iterator(chunk_size=2000))
+    headers = [_("Name"), _("Credit code"), _("Region"), _("Industry"), _("Address"), _("Entered by"),
+               _("Entered on")]
+    return xlsx_response(_("Customers %(date)s.xlsx") % {"date": timezone.localdate().isoformat()},
+                         sheet_title=_("Customers"), headers=headers, rows=rows)
 
 
 @login_required

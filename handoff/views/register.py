@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
+from marketing_portal import lists
 from marketing_portal.deadlines import dated, mark_text
 from marketing_portal.documents import xlsx_response
 from marketing_portal.policy import current_policy
@@ -20,6 +21,7 @@ from org.rules import collection_only_reason
 
 from .. import forms, selectors, services
 from ..choices import CostingState, HandoffState
+from ..filters import HandoffFilter
 
 PAGE_SIZE = 25
 
@@ -28,19 +30,15 @@ PAGE_SIZE = 25
 # The register and its export
 # --------------------------------------------------------------------------------------------------
 def _filtered(request):
-    form = forms.HandoffFilterForm(request.GET or None)
-    params = {"search": "", "state": "", "region": ""}
-    if form.is_valid():
-        data = form.cleaned_data
-        params = {"search": data["q"].strip(), "state": data["state"], "region": data["region"]}
-    return form, selectors.handoff_list(request.user, **params)
+    """The register's filters (the list kernel) on the hand-offs the user may see."""
+    return lists.filtered(request, HandoffFilter, selectors.handoff_list(request.user))
 
 
 @login_required
 def handoff_list_view(request):
     require_perm(request, "handoff.use_handoffs")
-    form, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = lists.list_context(request, HandoffFilter, selectors.handoff_list(request.user), page_size=PAGE_SIZE)
+    page = context["page"]
     today = timezone.localdate()
     rows = []
     for handoff in page:
@@ -53,14 +51,14 @@ def handoff_list_view(request):
         if due is not None:
             overdue = due < today
         rows.append({"handoff": handoff, "costing": costing, "due": due, "overdue": overdue})
-    return render(request, "handoff/list.html", {"page": page, "rows": rows, "filter_form": form})
+    return render(request, "handoff/list.html", {**context, "rows": rows})
 
 
 @login_required
 def handoff_export(request):
     """The hand-off register as an Excel file, built row by row and streamed (only what the user may see)."""
     require_perm(request, "handoff.use_handoffs")
-    _form, qs = _filtered(request)
+    qs = _filtered(request).rows
     # Party A's price only for those who may see the sales contract (XXX may not, X-2).
     sales_seen = set(contracts_visible_to(request.user).filter(pk__in=qs.values("contract_id"))
                      .values_list("pk", flat=True))

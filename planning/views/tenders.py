@@ -5,43 +5,40 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal import lists
 from marketing_portal.documents import xlsx_response
 from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, form_errors, require_perm, show_errors
 from org.rules import collection_only_reason
 
 from .. import selectors, services
-from ..choices import TenderState
+from ..filters import TenderFilter
 from ..forms import DecisionForm, ReasonForm, ResultForm, TenderEditForm, TenderForm, UploadForm
 
 
-def _filters(request):
-    return {"state": request.GET.get("state", ""), "region": request.GET.get("region", ""),
-            "search": request.GET.get("q", "").strip()}
+def _tenders(request):
+    return selectors.tender_list(request.user).select_related("customer", "region", "owner__person")
 
 
 @login_required
 def tender_list(request):
     if not selectors.may_use_tenders(request.user):
         raise Http404
-    qs = selectors.tender_list(request.user, **_filters(request))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    context = lists.list_context(request, TenderFilter, _tenders(request), page_size=30)
     return render(request, "planning/tender_list.html", {
-        "page": page, "states": TenderState.choices, "filters": _filters(request),
-        "blocked": collection_only_reason(request.user, work="bids")})
+        **context, "blocked": collection_only_reason(request.user, work="bids")})
 
 
 @login_required
 def tender_export(request):
     if not selectors.may_use_tenders(request.user):
         raise Http404
-    qs = selectors.tender_list(request.user, **_filters(request))
+    qs = lists.filtered(request, TenderFilter, _tenders(request)).rows
     rows = ([t.number, t.title, t.customer.name, t.region.name, display_name(t.owner), t.budget, t.quoted_amount,
              t.documents_due_on, t.opening_on, t.get_state_display(), t.winning_amount, t.winner]
             for t in qs.iterator(chunk_size=500))

@@ -46,6 +46,7 @@ def aging_view(request):
     grand = {"count": sum(g["count"] for g in grouped),
              "outstanding": sum((g["outstanding"] for g in grouped), Decimal("0")),
              "not_invoiced": sum((g["not_invoiced"] for g in grouped), Decimal("0")),
+             "retention_not_due": sum((g["retention_not_due"] for g in grouped), Decimal("0")),
              "buckets": {k: sum((g["buckets"][k] for g in grouped), Decimal("0")) for k in selectors.BUCKET_KEYS}}
     if by == "project":
         ordered = selectors.with_totals(qs).annotate(
@@ -71,32 +72,36 @@ def aging_export(request):
     if by == "project":
         headers = [_("Project number"), _("Project"), _("Customer"), _("Region"), _("Sales owner"), _("Stage"),
                    _("Project amount"), _("Invoiced"), _("Received"), _("Outstanding"), *bucket_headers,
-                   _("Not yet invoiced"), _("Retention outstanding")]
+                   _("Retention not yet due"), _("Not yet invoiced"), _("Retention outstanding")]
 
         def rows():
             for row in selectors.aging_rows(qs, as_of=today):
                 p = row["project"]
                 yield [p.number, p.name, p.customer.name, p.region.name, display_name(p.owner), p.get_stage_display(),
                        p.amount, row["invoiced"], row["received"], row["outstanding"],
-                       *[row["buckets"][b] for b in buckets], row["not_invoiced"], row["retention_outstanding"]]
+                       *[row["buckets"][b] for b in buckets], row["retention_not_due"], row["not_invoiced"],
+                       row["retention_outstanding"]]
 
-        money = list(range(6, 10 + len(buckets) + 2))
+        money = list(range(6, 10 + len(buckets) + 3))
         widths = [14, 30, 28, 8, 8, 12] + [14] * (6 + len(buckets))
+        totals = money
     else:
         label = {"owner": _("Sales owner"), "region": _("Region"), "customer": _("Customer")}[by]
         headers = [label, _("Projects"), _("Project amount"), _("Invoiced"), _("Received"), _("Outstanding"),
-                   *bucket_headers, _("Not yet invoiced"), _("Retention outstanding")]
+                   *bucket_headers, _("Retention not yet due"), _("Not yet invoiced"), _("Retention outstanding")]
 
         def rows():
             for g in selectors.aging_grouped(selectors.aging_rows(qs, as_of=today), by):
                 yield [g["label"], g["count"], g["amount"], g["invoiced"], g["received"], g["outstanding"],
-                       *[g["buckets"][b] for b in buckets], g["not_invoiced"], g["retention_outstanding"]]
+                       *[g["buckets"][b] for b in buckets], g["retention_not_due"], g["not_invoiced"],
+                       g["retention_outstanding"]]
 
-        money = list(range(2, 6 + len(buckets) + 2))
+        money = list(range(2, 6 + len(buckets) + 3))
         widths = [28, 8] + [14] * (6 + len(buckets))
+        totals = [1, *money]  # the number of projects adds up too
     filename = _("Receivables aging %(day)s.xlsx") % {"day": today.isoformat()}
     return xlsx_response(filename, sheet_title=_("Aging"), headers=headers, rows=rows(), money_columns=money,
-                         widths=widths)
+                         widths=widths, total_columns=totals)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,64 +6,49 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal import lists
 from marketing_portal.documents import xlsx_response
 from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, require_perm
 
 from .. import forms, selectors, services
 from ..choices import EntryKind
+from ..filters import LedgerFilter
 
 PAGE_SIZE = 25
 
 
 # Commission ledger (RCV-9) and payouts
 # --------------------------------------------------------------------------------------------------
-def _ledger_query(request):
-    user = request.user
-    visible = selectors.entries_visible_to(user)
-    owners = get_user_model().objects.filter(pk__in=visible.values("owner_id")).select_related("person")
-    form = forms.LedgerFilterForm(request.GET or None, owners=owners)
-    qs = visible.select_related("project", "owner__person", "created_by__person")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["owner"]:
-            qs = qs.filter(owner=data["owner"])
-        if data["kind"]:
-            qs = qs.filter(kind=data["kind"])
-        if data["date_from"]:
-            qs = qs.filter(entry_date__gte=data["date_from"])
-        if data["date_to"]:
-            qs = qs.filter(entry_date__lte=data["date_to"])
-    if request.GET.get("project", "").isdigit():
-        qs = qs.filter(project_id=int(request.GET["project"]))
-    return form, qs
+def _ledger_base(request):
+    return selectors.entries_visible_to(request.user).select_related("project", "owner__person",
+                                                                     "created_by__person")
 
 
 @login_required
 def ledger_view(request):
     require_perm(request, "receivables.see_commission")
-    form, qs = _ledger_query(request)
-    page = Paginator(qs.order_by("-entry_date", "-pk"), 50).get_page(request.GET.get("page"))
+    context = lists.list_context(request, LedgerFilter, _ledger_base(request), page_size=50)
+    qs = context["filter"].qs
     balances = selectors.ledger_balances(qs)
     deductions = qs.filter(kind__in=[EntryKind.DEDUCTION, EntryKind.FORFEITURE]).aggregate(s=Sum("amount"))["s"]
     return render(request, "receivables/ledger.html", {
-        "filter_form": form, "page": page, "balances": balances, "deductions": deductions or 0,
+        **context, "balances": balances, "deductions": deductions or 0,
         "total": sum((b["balance"] for b in balances), 0), "tab": "ledger"})
 
 
 @login_required
 def ledger_export(request):
     require_perm(request, "receivables.see_commission")
-    _form, qs = _ledger_query(request)
+    qs = lists.filtered(request, LedgerFilter, _ledger_base(request)).rows
 
     def rows():
-        for e in qs.order_by("entry_date", "pk").iterator(chunk_size=2000):
+        for e in qs.iterator(chunk_size=2000):
             yield [e.entry_date, e.project.number, e.project.name, display_name(e.owner), e.get_kind_display(),
                    e.get_stage_display() if e.stage else "", e.step, e.percent, e.amount, e.policy_version, e.reason,
                    timezone.localtime(e.created_at)]

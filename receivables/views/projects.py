@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal import lists
 from marketing_portal.deadlines import mark_text
 from marketing_portal.documents import xlsx_response
 from marketing_portal.files import attachments_of
@@ -20,6 +20,7 @@ from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, require_perm, show_errors
 
 from .. import engine, forms, selectors, services
+from ..filters import ProjectFilter
 from ..models import Acceptance, Project
 from ..timeline import build_timeline
 
@@ -27,29 +28,22 @@ PAGE_SIZE = 25
 
 
 def _filtered_projects(request):
-    form = forms.ProjectFilterForm(request.GET or None)
-    params = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        params = {"search": data["q"].strip(), "stage": data["stage"], "region": data["region"],
-                  "attention": data["attention"]}
-    return form, selectors.project_list(request.user, **params)
+    """The project list's filters (the list kernel) on the projects the user may see."""
+    return lists.filtered(request, ProjectFilter, selectors.project_list(request.user))
 
 
 @login_required
 def project_list_view(request):
     require_perm(request, "receivables.use_receivables")
-    form, qs = _filtered_projects(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filter_form": form, "tab": "projects", "today": timezone.localdate()}
-    return render(request, "receivables/list.html", context)
+    context = lists.list_context(request, ProjectFilter, selectors.project_list(request.user), page_size=PAGE_SIZE)
+    return render(request, "receivables/list.html", {**context, "tab": "projects", "today": timezone.localdate()})
 
 
 @login_required
 def project_export(request):
     """The receivables ledger by project (RCV-13) as a streamed Excel file, with the list's filters."""
     require_perm(request, "receivables.use_receivables")
-    _form, qs = _filtered_projects(request)
+    qs = _filtered_projects(request).rows
     today = timezone.localdate()
 
     def rows():

@@ -52,7 +52,8 @@ def test_excel_is_written_row_by_row_and_reads_back(tmp_path):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("项目", "金额")
     assert values[1] == ("项目1", 1000.1)
-    assert len(values) == 2001
+    assert len(values) == 2002
+    assert values[-1] == ("合计", "=SUBTOTAL(109,B2:B2001)")
 
 
 def test_excel_response_is_streamed_with_a_chinese_file_name():

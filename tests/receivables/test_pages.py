@@ -206,6 +206,8 @@ def test_ledger_export_lists_each_entry_with_rule_and_policy(world, client, demo
     client.force_login(demo.user("sales_hd"))
     response = client.get(reverse("receivables:ledger-export"))
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[-1][0] == "合计"  # the totals row closes the sheet
+    rows = rows[:-1]
     kinds = [r[4] for r in rows[1:]]
     assert kinds.count("扣减") == 5 and kinds.count("不予支付") == 1 and "基础提成" in kinds
     assert {r[3] for r in rows[1:]} == {"刘洋"}  # only their own entries

@@ -1,0 +1,51 @@
+"""The contract and customer lists' filters, on the list kernel (``marketing_portal.lists``)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from marketing_portal.lists import ListFilterSet
+
+from .choices import ContractState, Direction
+from .models import Contract, Customer
+
+
+class ContractFilter(ListFilterSet):
+    search_fields = ("serial_number", "archive_number", "title", "customer__name")
+    search_placeholder = _("Number, title or customer")
+    date_field = "signed_on"
+    date_label = _("Signed on")
+    owner_field = "handler"
+    region_field = "region"
+    state_field = "state"
+    state_choices = ContractState.choices
+    mine_fields = ("handler", "submitted_by", "legal_participant", "technical_participant")
+    sorts = {"title": ("title", _("Title")), "number": ("archive_number", _("Archive number")),
+             "customer": ("customer__name", _("Counterparty")), "amount": ("amount", _("Amount")),
+             "signed": ("signed_on", _("Signed on")), "created": ("created_at", _("Created"))}
+    default_sort = ("-created_at", "-pk")
+    sums = {"amount": ("amount", _("Amount"))}
+
+    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices,
+                                            empty_label=_("All directions"))
+
+    class Meta:
+        model = Contract
+        fields = ["q", "state", "region", "owner", "direction", "date_from", "date_to", "mine"]
+
+
+class CustomerFilter(ListFilterSet):
+    search_fields = ("name", "credit_code")
+    search_placeholder = _("Name or credit code")
+    date_field = "created_at__date"
+    date_label = _("Entered on")
+    owner_field = "created_by"
+    region_field = "region"
+    sorts = {"name": ("name", _("Name")), "region": ("region__code", _("Region")),
+             "created": ("created_at", _("Entered on"))}
+    default_sort = ("name", "pk")
+
+    class Meta:
+        model = Customer
+        fields = ["q", "region", "owner", "date_from", "date_to", "mine"]

@@ -1,0 +1,32 @@
+"""The ticket list on the list kernel (issue 12, point 5): filters, "my tickets", export of what is filtered."""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+
+def test_ticket_list_filters_and_exports_exactly_what_is_filtered(login, demo, rep, django_assert_num_queries):
+    assigned = rep.assigned(unit_name="北京电力检修公司")
+    new = rep.ticket(unit_name="天津供电服务中心")
+    client = login(demo.user("cs"))
+    context = client.get(reverse("repairs:list") + "?q=天津").context
+    assert [t.pk for t in context["page"]] == [new.pk] and context["totals"] == {"count": 1}
+    assert [t.pk for t in client.get(reverse("repairs:list") + "?state=assigned").context["page"]] == [assigned.pk]
+    body = b"".join(client.get(reverse("repairs:export") + "?q=天津").streaming_content)
+    assert [r[0] for r in load_workbook(io.BytesIO(body)).active.iter_rows(min_row=2, values_only=True)] == [
+        new.number]
+    # the technician's "my tickets" (?mine=1) is the kernel's mine switch
+    tech = login(demo.user("tech_repair"))
+    assert [t.pk for t in tech.get(reverse("repairs:list") + "?mine=1&state=open").context["page"]] == [assigned.pk]
+    url = (reverse("repairs:list") + f"?q=电力&state=open&category=repair&region=HB&owner={demo.user('tech_repair').pk}"
+           "&date_from=2020-01-01&date_to=2030-12-31&mine=1&sort=-received")
+    tech.get(url)
+    with django_assert_num_queries(21):
+        assert tech.get(url).status_code == 200
+    for _n in range(3):
+        rep.assigned()
+    with django_assert_num_queries(21):
+        tech.get(url)
