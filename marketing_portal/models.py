@@ -195,6 +195,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     send_email = models.BooleanField(_("send e-mail"), default=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # A "please handle" notice names the work item it asks for (``notifications.work_key``); it is done when that
+    # work item closes, whoever closed it. A notice without one is for information.
+    work_key = models.CharField(_("work item"), max_length=200, blank=True, db_index=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    module = models.CharField(_("module"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -205,6 +210,10 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def is_todo(self) -> bool:
+        return bool(self.work_key)
 
 
 def attachment_upload_to(instance, filename):

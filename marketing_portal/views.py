@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,7 @@ from .files import attachment_for_download
 from .forms import PolicyChangeForm
 from .links import open_link_failures
 from .models import Notification, PolicyVersion
-from .notifications import notification_mark_read, unread_count
+from .notifications import INFO, TODO, inbox_for, inbox_modules, notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
 from .web import apply_errors, require_perm
@@ -46,21 +47,37 @@ def home(request):
     return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent})
 
 
+def _inbox_filters(data) -> dict:
+    kind = data.get("kind", "")
+    return {"module": data.get("module", "")[:40], "kind": kind if kind in (TODO, INFO) else "",
+            "unread": bool(data.get("unread"))}
+
+
 @login_required
 def inbox(request):
-    qs = Notification.objects.filter(recipient=request.user)
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox.html", {"page": page, "only_unread": bool(request.GET.get("unread"))})
+    filters = _inbox_filters(request.GET)
+    page = Paginator(inbox_for(request.user, **filters), 25).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("module", filters["module"]), ("kind", filters["kind"]),
+                                ("unread", "1" if filters["unread"] else "")) if v}
+    return render(request, "portal/inbox.html", {
+        "page": page, "filters": filters, "only_unread": filters["unread"], "modules": inbox_modules(request.user),
+        "query": query, "TODO": TODO, "INFO": INFO})
 
 
 @login_required
 @require_POST
 def inbox_mark_read(request):
+    """One message, or all messages the inbox shows with its filters (module, to-do / for information)."""
     raw = request.POST.get("notification")
-    notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
-    return redirect(request.POST.get("next") or "inbox")
+    if raw and raw.isdigit():
+        notification_mark_read(user=request.user, notification_id=int(raw))
+    else:
+        filters = _inbox_filters(request.POST)
+        notification_mark_read(user=request.user, notifications=inbox_for(request.user, **filters))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "inbox")
 
 
 @login_required

@@ -18,7 +18,7 @@ from contracts.models import ContractTemplate
 from marketing_portal.audit import audited
 from marketing_portal.files import attachment_add
 from marketing_portal.money import format_yuan, parse_amount
-from marketing_portal.notifications import event_key
+from marketing_portal.notifications import event_key, work_key
 from marketing_portal.people import display_name
 from org.rules import require_not_collection_only
 from org.selectors import acting_for
@@ -173,7 +173,7 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
         [sales.handler], key=event_key("handoff-decided", decision),
         subject=_("Construction contract for %(number)s drafted: check it and submit it for approval")
         % {"number": handoff.number},
-        body=summary, url=construction.get_absolute_url(),
+        body=summary, url=construction.get_absolute_url(), work=work_key(construction, "submit"),
     )
     _notify(
         selectors.xxx_negotiators(), key=event_key("handoff-decided-xxx", decision),

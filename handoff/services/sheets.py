@@ -16,7 +16,7 @@ from contracts.selectors import contracts_visible_to
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
 from marketing_portal.files import attachment_add
-from marketing_portal.notifications import event_key
+from marketing_portal.notifications import event_key, work_key
 from marketing_portal.numbering import format_number, next_number
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
@@ -184,7 +184,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
                "due by 24:00 on %(due)s.")
         % {"who": display_name(by), "number": handoff.number, "party_a": handoff.party_a,
            "due": dated(costing.due_on)},
-        url=handoff.get_absolute_url(),
+        url=handoff.get_absolute_url(), work=work_key(costing, "cost"),
     )
     return handoff
 

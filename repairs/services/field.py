@@ -138,7 +138,7 @@ def visit_report(*, by, ticket_id: int, arrived_at: datetime | None, departed_at
     ticket.save()
     transaction.on_commit(lambda: send(recipients, key=f"repairs-reported|{visit.pk}",
                                        subject=subject % {"number": ticket.number, "unit": ticket.unit_name},
-                                       body=visit.cause_analysis or visit.work_done, url=url))
+                                       body=visit.cause_analysis or visit.work_done, url=url, ticket=ticket))
     return visit
 
 
@@ -189,7 +189,7 @@ def analysis_decide(*, by, ticket_id: int, escalate: bool, solution: str = "", r
         transaction.on_commit(lambda: send(
             [*office, *delegates_of(office)], key=f"repairs-escalated|{escalation.pk}",
             subject=_("Escalated to the GM's Office: %(number)s %(unit)s, allocate technical resources")
-            % {"number": ticket.number, "unit": ticket.unit_name}, body=report, url=url))
+            % {"number": ticket.number, "unit": ticket.unit_name}, body=report, url=url, ticket=ticket))
         return escalation
     visit = open_visit(ticket, technicians=chosen, sheet=last.sheet, planned_at=planned_at, plan_notes=solution)
     ticket.state = TicketState.ONSITE
@@ -198,7 +198,7 @@ def analysis_decide(*, by, ticket_id: int, escalate: bool, solution: str = "", r
         chosen, key=f"repairs-visit|{visit.pk}",
         subject=_("Visit again with the solution: %(number)s %(unit)s") % {"number": ticket.number,
                                                                            "unit": ticket.unit_name},
-        body=solution, url=url))
+        body=solution, url=url, ticket=ticket))
     return visit
 
 
@@ -242,7 +242,7 @@ def escalation_resolve(*, by, ticket_id: int, resources: str, solution: str, tec
         subject=_("GM's Office solution for %(number)s %(unit)s: visit again") % {"number": ticket.number,
                                                                                    "unit": ticket.unit_name},
         body=_("Resources: %(resources)s\nSolution: %(solution)s\nBy %(who)s")
-        % {"resources": resources, "solution": solution, "who": display_name(by)}, url=url))
+        % {"resources": resources, "solution": solution, "who": display_name(by)}, url=url, ticket=ticket))
     return visit
 
 
