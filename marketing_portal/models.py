@@ -180,6 +180,11 @@ class PolicyVersion(models.Model):
     def __str__(self):
         return _("Policy v%(version)s") % {"version": self.version}
 
+    @property
+    def reason_display(self) -> str:
+        """The first version was stored with an English note before stored texts followed the portal language."""
+        return _("Regulation defaults") if self.reason == "regulation defaults" else self.reason
+
 
 class Notification(models.Model):
     """An in-app message to one person; ``key`` makes the same event for the same record arrive once."""
@@ -310,3 +315,21 @@ class LinkFailure(models.Model):
 
     def __str__(self):
         return f"{self.task} {self.key}"
+
+
+class OutboxMessage(models.Model):
+    """An e-mail the development backend kept instead of sending it (``marketing_portal.mail.OutboxBackend``)."""
+
+    sender = models.CharField(_("from"), max_length=200, blank=True)
+    recipients = models.CharField(_("to"), max_length=1000)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("e-mail in the outbox")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self):
+        return self.subject

@@ -146,7 +146,8 @@ def policy_version_detail(request, version):
     for spec in FIELDS:
         value = record.values.get(spec.key, spec.dump(spec.default))
         before = previous.values.get(spec.key, spec.dump(spec.default)) if previous else None
-        rows.append((spec, value, before, previous is not None and value != before))
+        rows.append((spec, spec.display(value), spec.display(before) if previous else None,
+                     previous is not None and value != before))
     return render(request, "portal/policy_version.html", {"record": record, "rows": rows, "previous": previous})
 
 
@@ -178,3 +179,13 @@ def health(request):
     checks[_("Links between apps")] = (not failures, _("%(count)s links between apps failed and wait for a retry") % {
         "count": len(failures)} if failures else _("every link between apps went through"))
     return render(request, "portal/health.html", {"checks": checks, "failures": failures})
+
+
+@login_required
+def outbox(request):
+    """The e-mails the development backend kept instead of sending them (administrators)."""
+    require_perm(request, "portal.see_outbox")
+    from .models import OutboxMessage
+
+    page = Paginator(OutboxMessage.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/outbox.html", {"page": page})
