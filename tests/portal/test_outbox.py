@@ -35,5 +35,6 @@ def test_outbox_page_access(demo, client):
     client.force_login(demo.user("director"))
     assert client.get(url).status_code == 404  # not an administrator
     client.force_login(demo.user("sysadmin"))
-    page = client.get(url)
-    assert page.status_code == 200 and "回款提醒" in page.content.decode() and "请于12月1日前回款" in page.content.decode()
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200 and "回款提醒" in page and "请于12月1日前回款" in page
