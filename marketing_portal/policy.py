@@ -31,6 +31,7 @@ class PolicyField:
     check: Callable[[Any], Any] | None = None  # a further check of an entered value (raises ValidationError)
     choices: dict | None = None  # names of the codes a "str" value takes (shown instead of the code)
     example: Callable[[Any], str] | None = None  # what a pattern gives (a numbering pattern's first number)
+    ascending: bool = False  # an "int_list" shown smallest first (clock hours: 9、15 点; days before: 7、3、1 天)
 
     def parse(self, raw: Any) -> Any:
         """Turn a stored or entered value into its Python value; ``ValidationError`` in the user's language."""
@@ -106,7 +107,7 @@ class PolicyField:
         if self.kind == "decimal" and str(self.unit) == str(YUAN):
             return format_yuan(value)
         if self.kind == "int_list":
-            text = pgettext("list separator", ", ").join(str(v) for v in value)
+            text = pgettext("list separator", ", ").join(str(v) for v in sorted(value, reverse=not self.ascending))
         elif self.kind == "decimal":
             text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
         elif self.choices and value in self.choices:
@@ -195,7 +196,7 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Art. 3: review within 1 day of submission."), _("days")),
     PolicyField("handoff_reminder_hours", _("Hand-off reminders on the due day at"), "int_list", [9, 15], G_HANDOFF,
                 0, 23, _("Hours (Beijing time) of the due day at which the party that must act is reminded, comma "
-                         "separated; overdue alerts go out once the due day has ended."), _("o'clock")),
+                         "separated; overdue alerts go out once the due day has ended."), _("o'clock"), ascending=True),
     # Receivables and commission (工程回款制度)
     PolicyField("invoice_deadline_months", _("Invoice within"), "int", 1, G_RECEIVABLE, 1, 24,
                 _("Art. 2: months after acceptance."), _("months")),

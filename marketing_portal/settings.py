@@ -203,7 +203,7 @@ if REDIS_URL:
 else:
     _queue_dir = Path(env("CELERY_FS_QUEUE", default=str(BASE_DIR / "var" / "celery-queue")))
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host named: kombu warns at every start without one
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -245,7 +245,11 @@ LOGGING = {
                               "datefmt": "%Y-%m-%d %H:%M:%S"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"},
+                # In development the worker's "task received / succeeded" pair per task drowns what matters (an
+                # e-mail is already one line of its own); failures still show.
+                "celery.app.trace": {"level": env("TASK_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
+                "celery.worker.strategy": {"level": env("TASK_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")}},
 }
 
 # --- Portal -------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def test_the_policy_page_speaks_chinese(demo, login):
 
     page = login(demo.user("sales_hb")).get("/policy/").content.decode()
     assert "¥1,000,000.00" in page and "1000000.00 元" not in page
-    assert "7、3、1 天" in page
+    assert "7、3、1 天" in page and "9、15 点" in page
     year = timezone.localdate().year
     assert "{region}-{year}-{seq:04d}" + f"（例：HB-{year}-0001）" in page
     assert ">是<" in page and "True" not in page
