@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketing_portal.files import DOCUMENTS, accepted_help
 from marketing_portal.forms import DateInput, MultipleFileField
 from marketing_portal.people import display_name
 
@@ -73,7 +74,7 @@ class DueDiligenceForm(forms.Form):
     conclusion = forms.ChoiceField(label=_("Conclusion"), choices=Conclusion.choices)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = MultipleFileField(label=_("Evidence (licence, credit report, site photos …)"), required=False,
-                                 help_text=_("PDF, JPEG or PNG; several files may be chosen."))
+                                 help_text=accepted_help(several=True))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,8 +165,7 @@ class DecisionForm(forms.Form):
 class SignForm(forms.Form):
     signed_on = forms.DateField(label=_("We signed on"), widget=DateInput())
     counterparty_signed_on = forms.DateField(label=_("Counterparty signed on"), widget=DateInput())
-    scan = forms.FileField(label=_("Scan of the signed and stamped contract"),
-                           help_text=_("PDF, JPEG or PNG."))
+    scan = forms.FileField(label=_("Scan of the signed and stamped contract"), help_text=accepted_help(DOCUMENTS))
 
 
 class RegisterForm(forms.Form):
@@ -182,12 +182,13 @@ class WithdrawForm(forms.Form):
 
 
 class DraftFileForm(forms.Form):
-    file = forms.FileField(label=_("Related document"), help_text=_("PDF, Word, Excel, JPEG or PNG."))
+    file = forms.FileField(label=_("Related document"), help_text=accepted_help())
 
 
 class DraftTextForm(forms.Form):
     file = forms.FileField(label=_("Draft text"),
-                           help_text=_("The contract text the approvers read: PDF (opens in the browser) or Word."))
+                           help_text=accepted_help(lead=_("The contract text the approvers read; a PDF opens in the "
+                                                          "browser. ")))
 
 
 class RecallForm(forms.Form):
@@ -304,7 +305,7 @@ class TemplateForm(forms.Form):
 class TemplateVersionForm(forms.Form):
     effective_from = forms.DateField(label=_("In force from"), widget=DateInput())
     changes = forms.CharField(label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    text_file = forms.FileField(label=_("Text of this version"), help_text=_("PDF or Word."))
+    text_file = forms.FileField(label=_("Text of this version"), help_text=accepted_help())
 
 
 class ContractFilterForm(forms.Form):

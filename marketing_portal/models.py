@@ -229,13 +229,15 @@ def attachment_upload_to(instance, filename):
 class Attachment(models.Model):
     """A stored file belonging to a business record (SPEC X-4).
 
-    Files are never overwritten: a new upload into the same slot of the same record is a new version.
+    Files are never overwritten: a new upload into the same slot of the same record is a new version of its file
+    (``document``); files uploaded together are separate files of the slot, each its own ``document``.
     """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
     object_id = models.PositiveBigIntegerField(_("record id"))
     owner = GenericForeignKey("content_type", "object_id")
     slot = models.CharField(_("slot"), max_length=40, default="file")
+    document = models.PositiveIntegerField(_("file of the slot"), default=1)
     version = models.PositiveIntegerField(_("version"), default=1)
     original_name = models.CharField(_("file name"), max_length=255)
     storage_name = models.CharField(_("storage name"), max_length=255, unique=True)
@@ -250,12 +252,12 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["content_type", "object_id", "slot", "-version"]
+        ordering = ["content_type", "object_id", "slot", "document", "-version"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         constraints = [
             models.UniqueConstraint(
-                fields=["content_type", "object_id", "slot", "version"], name="attachment_version_unique"
+                fields=["content_type", "object_id", "slot", "document", "version"], name="attachment_version_unique"
             )
         ]
         indexes = [models.Index(fields=["content_type", "object_id", "slot"])]
@@ -267,6 +269,15 @@ class Attachment(models.Model):
         from django.urls import reverse
 
         return reverse("attachment-download", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type in ("image/png", "image/jpeg")
+
+    @property
+    def opens_in_browser(self) -> bool:
+        """PDFs and images are shown by the browser itself (served inline); other files are downloaded."""
+        return self.mime_type in ("application/pdf", "image/png", "image/jpeg")
 
 
 class NumberCounter(models.Model):

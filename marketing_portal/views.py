@@ -99,8 +99,10 @@ def unread_badge(request):
 
 @login_required
 def attachment_download(request, pk):
+    """A stored file, permission-checked (X-2): PDFs and images open in the browser (inline), ``?download=1`` or any
+    other type downloads."""
     attachment = attachment_for_download(user=request.user, attachment_id=pk)
-    inline = attachment.mime_type in {"application/pdf", "image/png", "image/jpeg"}
+    inline = attachment.opens_in_browser and not request.GET.get("download")
     return FileResponse(
         attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
         content_type=attachment.mime_type,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachments_add
 from marketing_portal.money import CENT, MAX_AMOUNT, format_yuan, parse_amount
 from marketing_portal.notifications import event_key, work_key
 from marketing_portal.people import display_name
@@ -132,8 +132,7 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
     costing._change_reason = _on_behalf(by, principal) or _("costing submitted")
     costing.save()
     deadline_track(costing, "review_due_on", start=submitted_on, days=policy.handoff_review_days)
-    for upload in uploads:
-        attachment_add(owner=costing, upload=upload, by=by, slot="costing")
+    attachments_add(owner=costing, uploads=uploads, by=by, slot="costing")  # chosen together: separate files
     handoff.state = HandoffState.REVIEW
     handoff._change_reason = _("costing v%(v)s submitted to Finance") % {"v": costing.version}
     handoff.save()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from contracts.choices import SIGNED_STATES, ContractKind, ContractState, Direction, DraftedBy
 from contracts.models import ContractTemplate
 from marketing_portal.audit import audited
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachments_add
 from marketing_portal.money import format_yuan, parse_amount
 from marketing_portal.notifications import event_key, work_key
 from marketing_portal.people import display_name
@@ -68,8 +68,7 @@ def negotiation_record(*, by, handoff_id: int, proposer: str, amount, held_on: d
         handoff=handoff, number=number, held_on=held_on, proposer=proposer, amount=amount,
         notes=(notes or "").strip(), recorded_by=by, recorded_at=now,
     )
-    for upload in uploads:
-        attachment_add(owner=record, upload=upload, by=by, slot="documents")
+    attachments_add(owner=record, uploads=uploads, by=by, slot="documents")  # chosen together: separate files
     return record
 
 

@@ -15,7 +15,7 @@ from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachment_add, attachments_add
 from marketing_portal.notifications import event_key, work_key
 from marketing_portal.numbering import format_number, next_number
 from marketing_portal.people import display_name
@@ -173,8 +173,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
         raise HandoffError(problems) from None
     for item in items:
         ScopeItem.objects.create(handoff=handoff, **item)
-    for upload in uploads:
-        attachment_add(owner=handoff, upload=upload, by=by, slot="sheet")
+    attachments_add(owner=handoff, uploads=uploads, by=by, slot="sheet")  # chosen together: separate files
     costing = _open_costing(handoff, version=1, now=now)
     _notify(
         selectors.estimators(), key=event_key("handoff-sheet", handoff),

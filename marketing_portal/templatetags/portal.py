@@ -95,9 +95,9 @@ def history_of(obj, limit=50, hide=""):
 
 @register.inclusion_tag("includes/attachments.html", takes_context=True)
 def attachments_of(context, obj, slot=None):
-    from ..files import attachments_of as _attachments_of
+    from ..files import files_of
 
-    return {"attachments": _attachments_of(obj, slot), "request": context.get("request")}
+    return {"files": files_of(obj, slot), "request": context.get("request")}
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketing_portal.audit import audited
-from marketing_portal.files import attachment_add, validate_upload
+from marketing_portal.files import attachment_add, attachments_add, validate_upload
 from marketing_portal.people import display_name
 from org.selectors import acting_for, delegates_of
 
@@ -116,8 +116,7 @@ def visit_report(*, by, ticket_id: int, arrived_at: datetime | None, departed_at
         visit.state = VisitState.UNSOLVED
         visit.cause_analysis, visit.analysed_at = cause_analysis, now
     visit.save()
-    for photo in photos:
-        attachment_add(owner=visit, upload=photo, by=by, slot="photo", allowed=PHOTOS)
+    attachments_add(owner=visit, uploads=photos, by=by, slot="photo", allowed=PHOTOS)  # each photo its own file
     if png is not None:
         attachment_add(owner=visit, upload=SimpleUploadedFile("signature.png", png, content_type="image/png"), by=by,
                        slot="signature", allowed={"image/png": {".png"}}, note=signer_name)
