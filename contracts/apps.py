@@ -39,7 +39,8 @@ class ContractsConfig(AppConfig):
         # Records attached to a contract are seen by whoever sees the contract (their files too).
         for model in (Milestone, NonPerformance, IncomingObjection, InabilityReport, HandlerChange, Loan, Dispute):
             access.register_visibility(model, selectors.contract_children_visible_to(model))
-        register_nav(NavEntry(label=_("Contracts"), url_name="contracts:list", order=10))
+        register_nav(NavEntry(label=_("Contracts"), url_name="contracts:list", order=10,
+                              visible=selectors.may_use_contracts))
         register_nav(NavEntry(label=_("Customers"), url_name="contracts:customer-list", order=11,
                               visible=selectors.may_see_customers))
         register_work(work_items)

@@ -40,6 +40,20 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return display_name(obj)
 
 
+def _by_unit(users) -> list:
+    """Choices grouped by the person's unit (``<optgroup>``), in the org chart's order."""
+    groups: dict[str, list] = {}
+    for user in users:
+        unit = getattr(getattr(user, "person", None), "unit", None)
+        groups.setdefault(unit.name if unit else _("Other"), []).append((user.pk, display_name(user)))
+    return list(groups.items())
+
+
+def _searchable() -> dict:
+    """A search box above the list (static/js/select_search.js)."""
+    return {"data-searchable": "1", "data-search-placeholder": _("Type a name to filter")}
+
+
 def _active_users():
     from django.contrib.auth import get_user_model
 
@@ -131,9 +145,15 @@ class ContractForm(forms.Form):
         self.fields["customer"].queryset = selectors.customers_visible_to(user).select_related("region")
         self.fields["region"].queryset = Region.objects.filter(active=True)
         self.fields["handler"].queryset = selectors.eligible_handlers()
-        self.fields["legal_participant"].queryset = _active_users()
-        self.fields["technical_participant"].queryset = _active_users()
+        for part in ("legal_participant", "technical_participant"):
+            # Only the staff who can take the part (legal staff for 法务, technical staff for 技术), by unit.
+            field = self.fields[part]
+            field.queryset = selectors.participants_for(part)
+            field.choices = [("", "---------"), *_by_unit(field.queryset)]
+            field.widget.attrs.update(_searchable())
         self.fields["cc"].queryset = _active_users()
+        self.fields["cc"].choices = _by_unit(_active_users().select_related("person__unit"))
+        self.fields["cc"].widget.attrs.update(_searchable())
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

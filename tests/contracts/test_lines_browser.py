@@ -70,3 +70,12 @@ def test_lines_total_capital_and_mismatch_as_typed(live_server, transactional_de
         assert page.locator("#amount-capital").inner_text() == "大写：壹佰万元整"
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=str(artifacts / "contract-lines-phone.png"), full_page=True)
+        # point 6: the technical participant list holds technical staff by unit, and its search box narrows it
+        page.locator("input.select-search[aria-controls='id_technical_participant']").fill("生产")
+        shown = page.evaluate("() => [...document.querySelectorAll('#id_technical_participant option')]"
+                              ".filter(o => !o.hidden && o.value).map(o => o.text)")
+        assert sorted(shown) == sorted(["宋杰", "梁栋"])
+        page.locator("input.select-search[aria-controls='id_legal_participant']").fill("曹")
+        page.locator("#id_legal_participant").select_option(label="曹律")
+        page.locator("#id_technical_participant").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "contract-participants-phone.png"))
