@@ -39,10 +39,18 @@ class ContractsConfig(AppConfig):
         # Records attached to a contract are seen by whoever sees the contract (their files too).
         for model in (Milestone, NonPerformance, IncomingObjection, InabilityReport, HandlerChange, Loan, Dispute):
             access.register_visibility(model, selectors.contract_children_visible_to(model))
-        register_nav(NavEntry(label=_("Contracts"), url_name="contracts:list", order=10))
+        register_nav(NavEntry(label=_("Contracts"), url_name="contracts:list", order=10,
+                              visible=selectors.may_use_contracts))
         register_nav(NavEntry(label=_("Customers"), url_name="contracts:customer-list", order=11,
                               visible=selectors.may_see_customers))
         register_work(work_items)
+        # "Please handle" notices are done once the work is over, whoever ended it (see marketing_portal.notifications).
+        from marketing_portal.notifications import register_work_item
+
+        from .choices import HandoverStatus, LoanState
+
+        register_work_item(Loan, "decide", is_open=lambda loan: loan.state == LoanState.REQUESTED)
+        register_work_item(HandlerChange, is_open=lambda change: change.status == HandoverStatus.PENDING)
         # The objection and reply deadlines (art. 12) are periods on the working-day calendar (CAL-2): they follow it.
         from marketing_portal.deadlines import register_deadline
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketing_portal.files import DOCUMENTS, accepted_help
 from marketing_portal.forms import (
     LINE_MAX,
-    SEARCH_MAX,
     TEXT_MAX,
     DateField,
     DateInput,
@@ -47,6 +47,20 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return display_name(obj)
 
 
+def _by_unit(users) -> list:
+    """Choices grouped by the person's unit (``<optgroup>``), in the org chart's order."""
+    groups: dict[str, list] = {}
+    for user in users:
+        unit = getattr(getattr(user, "person", None), "unit", None)
+        groups.setdefault(unit.name if unit else _("Other"), []).append((user.pk, display_name(user)))
+    return list(groups.items())
+
+
+def _searchable() -> dict:
+    """A search box above the list (static/js/select_search.js)."""
+    return {"data-searchable": "1", "data-search-placeholder": _("Type a name to filter")}
+
+
 def _active_users():
     from django.contrib.auth import get_user_model
 
@@ -83,7 +97,7 @@ class DueDiligenceForm(forms.Form):
     summary = forms.CharField(max_length=TEXT_MAX,
                               label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = MultipleFileField(label=_("Evidence (licence, credit report, site photos …)"), required=False,
-                                 help_text=_("PDF, JPEG or PNG; several files may be chosen."))
+                                 help_text=accepted_help(several=True))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,9 +155,15 @@ class ContractForm(forms.Form):
         self.fields["customer"].queryset = selectors.customers_visible_to(user).select_related("region")
         self.fields["region"].queryset = Region.objects.filter(active=True)
         self.fields["handler"].queryset = selectors.eligible_handlers()
-        self.fields["legal_participant"].queryset = _active_users()
-        self.fields["technical_participant"].queryset = _active_users()
+        for part in ("legal_participant", "technical_participant"):
+            # Only the staff who can take the part (legal staff for 法务, technical staff for 技术), by unit.
+            field = self.fields[part]
+            field.queryset = selectors.participants_for(part)
+            field.choices = [("", "---------"), *_by_unit(field.queryset)]
+            field.widget.attrs.update(_searchable())
         self.fields["cc"].queryset = _active_users()
+        self.fields["cc"].choices = _by_unit(_active_users().select_related("person__unit"))
+        self.fields["cc"].widget.attrs.update(_searchable())
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
@@ -176,8 +196,7 @@ class DecisionForm(forms.Form):
 class SignForm(forms.Form):
     signed_on = DateField(label=_("We signed on"), widget=DateInput())
     counterparty_signed_on = DateField(label=_("Counterparty signed on"), widget=DateInput())
-    scan = forms.FileField(label=_("Scan of the signed and stamped contract"),
-                           help_text=_("PDF, JPEG or PNG."))
+    scan = forms.FileField(label=_("Scan of the signed and stamped contract"), help_text=accepted_help(DOCUMENTS))
 
 
 class RegisterForm(forms.Form):
@@ -194,12 +213,13 @@ class WithdrawForm(forms.Form):
 
 
 class DraftFileForm(forms.Form):
-    file = forms.FileField(label=_("Related document"), help_text=_("PDF, Word, Excel, JPEG or PNG."))
+    file = forms.FileField(label=_("Related document"), help_text=accepted_help())
 
 
 class DraftTextForm(forms.Form):
     file = forms.FileField(label=_("Draft text"),
-                           help_text=_("The contract text the approvers read: PDF (opens in the browser) or Word."))
+                           help_text=accepted_help(lead=_("The contract text the approvers read; a PDF opens in the "
+                                                          "browser. ")))
 
 
 class RecallForm(forms.Form):
@@ -325,4 +345,4 @@ class TemplateVersionForm(forms.Form):
     effective_from = DateField(label=_("In force from"), widget=DateInput())
     changes = forms.CharField(max_length=TEXT_MAX,
                               label=_("What changed"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    text_file = forms.FileField(label=_("Text of this version"), help_text=_("PDF or Word."))
+    text_file = forms.FileField(label=_("Text of this version"), help_text=accepted_help())

@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from org import rules as org_rules
-from org.roles import MARKETING_OFFICE, Role
+from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
 from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
 
 from . import rules
@@ -204,6 +204,33 @@ def contract_list(user, *, search: str = "", state: str = "", region: str = "", 
     if direction:
         qs = qs.filter(direction=direction)
     return qs.order_by("-created_at", "-pk")
+
+
+# Who may take a part in a negotiation (art. 7): legal staff for 法务, technical staff (technicians and the heads of
+# the technical departments) for 技术.
+PARTICIPANT_ROLES = {
+    "legal_participant": (Role.LEGAL,),
+    "technical_participant": (*sorted(TECHNICIANS), Role.RND_HEAD, Role.PRODUCTION_HEAD, Role.REPAIR_SUPERVISOR),
+}
+
+
+def participants_for(part: str) -> QuerySet:
+    """The active staff who can take ``part`` (``legal_participant`` / ``technical_participant``), by unit."""
+    return (get_user_model().objects.filter(is_active=True, person__isnull=False,
+                                            groups__name__in=PARTICIPANT_ROLES[part])
+            .select_related("person__unit").distinct().order_by("person__unit__order", "person__unit__name",
+                                                                "username"))
+
+
+def may_use_contracts(user) -> bool:
+    """Whether 合同 is in the user's navigation: everyone whose work involves contracts; a technician only while
+    named on one (their list could only be empty otherwise)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if org_rules.is_technician(user) and not user.is_superuser and \
+            not user.groups.exclude(name__in=TECHNICIANS).exists():
+        return contracts_visible_to(user).exists()
+    return True
 
 
 def eligible_handlers() -> QuerySet:

@@ -44,3 +44,15 @@ class HandoffConfig(AppConfig):
         register_deadline(Costing, "review_due_on", label=_("review due date"),
                           is_open=lambda qs: qs.filter(state=CostingState.SUBMITTED),
                           notify=lambda costing: selectors.finance_reviewers())
+        # "Please handle" notices are done as soon as the piece of work they ask for is over, whoever ended it
+        # (costed, reviewed, decided, withdrawn): the costing, the review, the decision, submitting the contract.
+        from contracts.choices import ContractState
+        from contracts.models import Contract
+        from marketing_portal.notifications import register_work_item
+
+        from .choices import HandoffState
+
+        register_work_item(Costing, "cost", is_open=lambda costing: costing.state == CostingState.OPEN)
+        register_work_item(Costing, "review", is_open=lambda costing: costing.state == CostingState.SUBMITTED)
+        register_work_item(Handoff, "decide", is_open=lambda handoff: handoff.state == HandoffState.NEGOTIATION)
+        register_work_item(Contract, "submit", is_open=lambda contract: contract.state == ContractState.DRAFT)

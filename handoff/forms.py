@@ -10,7 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, MultipleFileField, capped_formset
+from marketing_portal.files import accepted_help
+from marketing_portal.forms import TEXT_MAX, DateField, DateInput, MultipleFileField, capped_formset
 
 from .choices import CostCategory, Party
 
@@ -27,8 +28,8 @@ class SheetForm(forms.Form):
     planned_start = DateField(label=_("Planned start"), required=False, widget=DateInput())
     planned_finish = DateField(label=_("Planned completion"), required=False, widget=DateInput())
     schedule_notes = forms.CharField(label=_("Schedule notes"), max_length=300, required=False)
-    attachments = MultipleFileField(label=_("Attachments"), help_text=_("Drawings, Party A's technical documents "
-                                                                        "(PDF, JPEG, PNG, Word, Excel)."))
+    attachments = MultipleFileField(label=_("Attachments"), help_text=accepted_help(
+        several=True, lead=_("Drawings, Party A's technical documents. ")))
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -65,7 +66,8 @@ class CostingForm(forms.Form):
     notes = forms.CharField(max_length=TEXT_MAX,
                             label=_("Costing notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                             help_text=_("Assumptions, exclusions, validity of the prices."))
-    attachments = MultipleFileField(label=_("Costing documents"), help_text=_("The detailed estimate (Excel or PDF)."))
+    attachments = MultipleFileField(label=_("Costing documents"), help_text=accepted_help(
+        several=True, lead=_("The detailed estimate. ")))
 
 
 class ReviewForm(forms.Form):

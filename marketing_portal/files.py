@@ -39,6 +39,37 @@ OFFICE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
 }
 DEFAULT_ALLOWED = {**DOCUMENTS, **OFFICE}
+# How people name each type (the help text of a file field and the refusal say the same).
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (.docx)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel (.xlsx)",
+}
+
+
+def accepted_types(allowed: dict[str, set[str]] | None = None) -> str:
+    """“PDF、JPEG、PNG”: the types ``allowed`` accepts, as the help text of the field and the refusal both say."""
+    from django.utils.translation import pgettext
+
+    names = [TYPE_NAMES.get(mime, "/".join(sorted(exts))) for mime, exts in (allowed or DEFAULT_ALLOWED).items()]
+    return pgettext("list separator", ", ").join(names)
+
+
+def accepted_help(allowed: dict[str, set[str]] | None = None, *, several: bool = False, lead=""):
+    """The help text of a file field, lazily in the reader's language: “可上传：PDF、JPEG、PNG。”, after ``lead``."""
+    from django.utils.functional import lazy
+
+    def text() -> str:
+        if several:
+            accepted = _("Accepted: %(types)s; several files may be chosen at once, each is kept as its own file.")
+        else:
+            accepted = _("Accepted: %(types)s.")
+        accepted = accepted % {"types": accepted_types(allowed)}
+        return f"{lead}{accepted}" if lead else accepted
+
+    return lazy(text, str)()
 
 
 def detect_type(upload) -> str | None:
@@ -65,11 +96,10 @@ def validate_upload(upload, *, allowed: dict[str, set[str]] | None = None) -> st
             % {"size": upload.size / 1024 / 1024, "limit": limit_mb}
         )
     mime = detect_type(upload)
-    accepted = sorted({ext for exts in allowed.values() for ext in exts})
     if mime not in allowed:
         raise ValidationError(
             _("The content of “%(name)s” is not an accepted file type (accepted: %(types)s).")
-            % {"name": upload.name, "types": " ".join(accepted)}
+            % {"name": upload.name, "types": accepted_types(allowed)}
         )
     extension = os.path.splitext(upload.name)[1].lower()
     if extension not in allowed[mime]:
@@ -136,9 +166,11 @@ request_finished.connect(_after_request, dispatch_uid="portal-files-discard-roll
 
 
 def attachment_add(
-    *, owner: Model, upload, by, slot: str = "file", note: str = "", allowed: dict[str, set[str]] | None = None
+    *, owner: Model, upload, by, slot: str = "file", note: str = "", allowed: dict[str, set[str]] | None = None,
+    document: int | None = None, new_file: bool = False,
 ) -> Attachment:
-    """Store ``upload`` as the next version of ``slot`` on ``owner``.
+    """Store ``upload`` as the next version of a file in ``slot`` on ``owner``: of ``document`` when given, else of
+    the slot's latest file; ``new_file=True`` makes it a file of its own (version 1) beside the others.
 
     If the transaction that stores it rolls back, the written file is deleted again (no orphans in storage).
     """
@@ -150,13 +182,20 @@ def attachment_add(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                latest = Attachment.objects.filter(content_type=ct, object_id=owner.pk, slot=slot).aggregate(
-                    v=Max("version")
-                )["v"]
+                files = Attachment.objects.filter(content_type=ct, object_id=owner.pk, slot=slot)
+                if new_file:
+                    number = (files.aggregate(d=Max("document"))["d"] or 0) + 1
+                elif document is not None:
+                    number = document
+                else:
+                    newest = files.order_by("-pk").values_list("document", flat=True).first()
+                    number = newest or 1
+                latest = files.filter(document=number).aggregate(v=Max("version"))["v"]
                 attachment = Attachment(
                     content_type=ct,
                     object_id=owner.pk,
                     slot=slot,
+                    document=number,
                     version=(latest or 0) + 1,
                     original_name=os.path.basename(upload.name)[:255],
                     storage_name=f"attachments/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{extension}",
@@ -175,14 +214,30 @@ def attachment_add(
     raise ValidationError(_("The file could not be stored because of simultaneous uploads; please try again."))
 
 
+def attachments_add(*, owner: Model, uploads, by, slot: str = "file", note: str = "",
+                    allowed: dict[str, set[str]] | None = None) -> list[Attachment]:
+    """Files chosen together: each is a file of its own in ``slot`` (version 1), not versions of one another."""
+    return [attachment_add(owner=owner, upload=upload, by=by, slot=slot, note=note, allowed=allowed, new_file=True)
+            for upload in uploads]
+
+
 def attachments_of(owner: Model, slot: str | None = None):
     ct = ContentType.objects.get_for_model(owner)
     qs = Attachment.objects.filter(content_type=ct, object_id=owner.pk).select_related("uploaded_by")
     return qs.filter(slot=slot) if slot else qs
 
 
+def files_of(owner: Model, slot: str | None = None) -> list[tuple[Attachment, list[Attachment]]]:
+    """(current version, earlier versions newest first) for every file of ``slot`` on ``owner``, in upload order."""
+    groups: dict[tuple[str, int], list[Attachment]] = {}
+    for attachment in attachments_of(owner, slot).order_by("slot", "document", "-version"):
+        groups.setdefault((attachment.slot, attachment.document), []).append(attachment)
+    return [(versions[0], versions[1:]) for versions in groups.values()]
+
+
 def latest_attachment(owner: Model, slot: str) -> Attachment | None:
-    return attachments_of(owner, slot).order_by("-version").first()
+    """The newest upload of the slot (the current version of its newest file)."""
+    return attachments_of(owner, slot).order_by("-pk").first()
 
 
 def attachment_for_download(*, user, attachment_id: int) -> Attachment:

@@ -29,6 +29,9 @@ class PolicyField:
     help_text: str = ""
     unit: str = ""
     check: Callable[[Any], Any] | None = None  # a further check of an entered value (raises ValidationError)
+    choices: dict | None = None  # names of the codes a "str" value takes (shown instead of the code)
+    example: Callable[[Any], str] | None = None  # what a pattern gives (a numbering pattern's first number)
+    ascending: bool = False  # an "int_list" shown smallest first (clock hours: 9、15 点; days before: 7、3、1 天)
 
     def parse(self, raw: Any) -> Any:
         """Turn a stored or entered value into its Python value; ``ValidationError`` in the user's language."""
@@ -89,11 +92,34 @@ class PolicyField:
         return str(value) if self.kind == "decimal" else value
 
     def display(self, value: Any) -> str:
+        """The value as people read it, with its unit: 是/否, “7、3、1 天”, ¥1,000,000.00, a code's name, a pattern with
+        its example. ``value`` may be the stored form (a past version)."""
+        from django.utils.translation import gettext, pgettext
+
+        from .money import format_yuan
+
+        try:
+            value = self.parse(value)
+        except ValidationError:
+            return str(value)  # a value stored before a check existed: shown as it is
         if self.kind == "bool":
-            return str(_("Yes")) if value else str(_("No"))
+            return gettext("Yes") if value else gettext("No")
+        if self.kind == "decimal" and str(self.unit) == str(YUAN):
+            return format_yuan(value)
         if self.kind == "int_list":
-            return ", ".join(str(v) for v in value)
-        return f"{value}"
+            text = pgettext("list separator", ", ").join(str(v) for v in sorted(value, reverse=not self.ascending))
+        elif self.kind == "decimal":
+            text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+        elif self.choices and value in self.choices:
+            text = f"{self.choices[value]}（{value}）"
+        else:
+            text = str(value)
+        if self.example is not None:
+            text = gettext("%(value)s (e.g. %(example)s)") % {"value": text, "example": self.example(value)}
+        unit = str(self.unit)
+        if not unit:
+            return text
+        return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
 def _archive_pattern_check(value: str) -> None:
@@ -103,6 +129,7 @@ def _archive_pattern_check(value: str) -> None:
     check_pattern(value, allowed={"region", "year", "seq"}, required={"region", "seq"})
 
 
+YUAN = _("yuan")
 G_CONTRACT = _("Contracts")
 G_HANDOFF = _("Hand-off to XXX")
 G_RECEIVABLE = _("Receivables and commission")
@@ -122,6 +149,15 @@ def _clock_check(value: str) -> None:
 
 
 REPAIR_UNITS = ("repair", "rnd", "production")
+REPAIR_UNIT_NAMES = {"repair": _("Repair Center"), "rnd": _("R&D"), "production": _("Production")}
+
+
+def _archive_example(pattern: str) -> str:
+    from django.utils import timezone
+
+    from .numbering import format_number
+
+    return format_number(pattern, region="HB", year=timezone.localdate().year, seq=1)
 
 
 def _repair_unit_check(value: str) -> None:
@@ -135,7 +171,7 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Art. 3: a longer term needs the general manager or the deputy GM in charge."), _("months")),
     PolicyField("major_contract_threshold", _("Major contract threshold"), "decimal", Decimal("1000000.00"),
                 G_CONTRACT, Decimal("0.01"), None,
-                _("Art. 7: from this amount legal and technical staff join the negotiation."), _("yuan")),
+                _("Art. 7: from this amount legal and technical staff join the negotiation."), YUAN),
     PolicyField("legal_review_waiver", _("Legal review may be waived for simple contracts"), "bool", True,
                 G_CONTRACT, help_text=_("Only for a standard template drafted by us, non-major, domestic, "
                                         "with a term within the limit.")),
@@ -152,7 +188,7 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Art. 18."), _("days")),
     PolicyField("archive_number_pattern", _("Archive number pattern"), "str", "{region}-{year}-{seq:04d}",
                 G_CONTRACT, help_text=_("Art. 16: {region}, {year} and {seq} are filled in."),
-                check=_archive_pattern_check),
+                check=_archive_pattern_check, example=_archive_example),
     # Hand-off (合同对接制度)
     PolicyField("handoff_costing_days", _("XXX costing period"), "int", 1, G_HANDOFF, 1, 30,
                 _("Art. 2: costing within 1 day of receiving the liaison sheet."), _("days")),
@@ -160,7 +196,7 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("Art. 3: review within 1 day of submission."), _("days")),
     PolicyField("handoff_reminder_hours", _("Hand-off reminders on the due day at"), "int_list", [9, 15], G_HANDOFF,
                 0, 23, _("Hours (Beijing time) of the due day at which the party that must act is reminded, comma "
-                         "separated; overdue alerts go out once the due day has ended."), _("o'clock")),
+                         "separated; overdue alerts go out once the due day has ended."), _("o'clock"), ascending=True),
     # Receivables and commission (工程回款制度)
     PolicyField("invoice_deadline_months", _("Invoice within"), "int", 1, G_RECEIVABLE, 1, 24,
                 _("Art. 2: months after acceptance."), _("months")),
@@ -203,13 +239,13 @@ FIELDS: tuple[PolicyField, ...] = (
                 _("working hours")),
     PolicyField("repair_unit_in_warranty", _("Liaison sheet in warranty to"), "str", "production", G_REPAIR,
                 help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
-                check=_repair_unit_check),
+                check=_repair_unit_check, choices=REPAIR_UNIT_NAMES),
     PolicyField("repair_unit_out_of_warranty", _("Liaison sheet out of warranty to"), "str", "repair", G_REPAIR,
                 help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
-                check=_repair_unit_check),
+                check=_repair_unit_check, choices=REPAIR_UNIT_NAMES),
     PolicyField("repair_unit_unknown_warranty", _("Liaison sheet, warranty unknown, to"), "str", "repair",
                 G_REPAIR, help_text=_("Unit code: repair (Repair Center), rnd (R&D) or production (Production)."),
-                check=_repair_unit_check),
+                check=_repair_unit_check, choices=REPAIR_UNIT_NAMES),
     # Plans and reports (RPT-2)
     PolicyField("weekly_report_due_days", _("Weekly report due"), "int", 1, G_PLANNING, 1, 14,
                 _("Days after the Sunday that ends the week (1: the Monday; the next working day if it is a rest "
@@ -261,8 +297,13 @@ def _ensure_first_version():
 
     try:
         with transaction.atomic():
+            from django.conf import settings
+            from django.utils import translation
+
+            with translation.override(settings.LANGUAGE_CODE):  # a stored text: in the portal's language
+                reason = str(_("Regulation defaults"))
             return PolicyVersion.objects.get_or_create(version=1, defaults={"values": default_values(),
-                                                                             "reason": "regulation defaults"})[0]
+                                                                             "reason": reason})[0]
     except IntegrityError:  # another process made it at the same moment
         return PolicyVersion.objects.get(version=1)
 

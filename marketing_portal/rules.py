@@ -41,6 +41,7 @@ def may_issue_policy_versions(user) -> bool:
 rules.add_perm("portal.enter_calendaryear", keeps_the_calendar)
 rules.add_perm("portal.confirm_calendaryear", keeps_the_calendar)
 rules.add_perm("portal.see_status", is_system_administrator)
+rules.add_perm("portal.see_outbox", is_system_administrator)  # e-mails the development backend kept
 # The banner about years the calendar does not know yet: whoever keeps the calendar, and administrators.
 rules.add_perm("portal.see_calendar_warnings", keeps_the_calendar | is_system_administrator)
 rules.add_perm("portal.read_notification", is_recipient)

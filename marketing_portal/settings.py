@@ -194,7 +194,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------------
 _MAIL = "django.core.mail.backends"
-EMAIL_BACKEND = env("EMAIL_BACKEND", default=f"{_MAIL}.console.EmailBackend" if DEBUG else f"{_MAIL}.smtp.EmailBackend")
+# In development (DEBUG without a mail server named) each e-mail is one log line and an entry on the outbox page.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="marketing_portal.mail.OutboxBackend"
+                    if DEBUG and not env("EMAIL_HOST", default="") else f"{_MAIL}.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -229,7 +231,7 @@ if REDIS_URL:
 else:
     _queue_dir = Path(env("CELERY_FS_QUEUE", default=str(BASE_DIR / "var" / "celery-queue")))
     _queue_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"  # a host named: kombu warns at every start without one
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -266,9 +268,16 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One format and one time zone (the portal's, TIME_ZONE: Django sets the process's TZ to it) for every process.
+    "formatters": {"portal": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+                              "datefmt": "%Y-%m-%d %H:%M:%S"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"},
+                # In development the worker's "task received / succeeded" pair per task drowns what matters (an
+                # e-mail is already one line of its own); failures still show.
+                "celery.app.trace": {"level": env("TASK_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")},
+                "celery.worker.strategy": {"level": env("TASK_LOG_LEVEL", default="WARNING" if DEBUG else "INFO")}},
 }
 
 # --- Portal -------------------------------------------------------------------------------------

@@ -19,6 +19,16 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
         name="password_change_done",
     ),
+    # Password reset by e-mail (Django's views in the portal's pages; the e-mail in Chinese).
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="registration/password_reset.html", email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt"), name="password_reset"),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="registration/password_reset_sent.html"), name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="registration/password_reset_confirm.html"), name="password_reset_confirm"),
+    path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="registration/password_reset_complete.html"), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("inbox/", views.inbox, name="inbox"),
@@ -35,6 +45,7 @@ urlpatterns = [
     path("policy/change/", views.policy_change, name="policy-change"),
     path("policy/v<int:version>/", views.policy_version_detail, name="policy-version"),
     path("health/", views.health, name="health"),
+    path("outbox/", views.outbox, name="outbox"),
     path("org/", include("org.urls")),
     path("contracts/", include("contracts.urls")),
     path("handoff/", include("handoff.urls")),

@@ -21,7 +21,7 @@ from .files import attachment_for_download
 from .forms import PolicyChangeForm
 from .links import open_link_failures
 from .models import Notification, PolicyVersion
-from .notifications import notification_mark_read, unread_count
+from .notifications import INFO, TODO, inbox_for, inbox_modules, notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
 from .web import apply_errors, is_safe_url, require_perm, safe_next
@@ -46,20 +46,33 @@ def home(request):
     return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent})
 
 
+def _inbox_filters(data) -> dict:
+    kind = data.get("kind", "")
+    return {"module": data.get("module", "")[:40], "kind": kind if kind in (TODO, INFO) else "",
+            "unread": bool(data.get("unread"))}
+
+
 @login_required
 def inbox(request):
-    qs = Notification.objects.filter(recipient=request.user)
-    if request.GET.get("unread"):
-        qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/inbox.html", {"page": page, "only_unread": bool(request.GET.get("unread"))})
+    filters = _inbox_filters(request.GET)
+    page = Paginator(inbox_for(request.user, **filters), 25).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("module", filters["module"]), ("kind", filters["kind"]),
+                                ("unread", "1" if filters["unread"] else "")) if v}
+    return render(request, "portal/inbox.html", {
+        "page": page, "filters": filters, "only_unread": filters["unread"], "modules": inbox_modules(request.user),
+        "query": query, "TODO": TODO, "INFO": INFO})
 
 
 @login_required
 @require_POST
 def inbox_mark_read(request):
+    """One message, or all messages the inbox shows with its filters (module, to-do / for information)."""
     raw = request.POST.get("notification")
-    notification_mark_read(user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None)
+    if raw and raw.isdigit():
+        notification_mark_read(user=request.user, notification_id=int(raw))
+    else:
+        filters = _inbox_filters(request.POST)
+        notification_mark_read(user=request.user, notifications=inbox_for(request.user, **filters))
     return redirect(safe_next(request, "inbox"))
 
 
@@ -82,8 +95,10 @@ def unread_badge(request):
 
 @login_required
 def attachment_download(request, pk):
+    """A stored file, permission-checked (X-2): PDFs and images open in the browser (inline), ``?download=1`` or any
+    other type downloads."""
     attachment = attachment_for_download(user=request.user, attachment_id=pk)
-    inline = attachment.mime_type in {"application/pdf", "image/png", "image/jpeg"}
+    inline = attachment.opens_in_browser and not request.GET.get("download")
     return FileResponse(
         attachment.file.open("rb"), as_attachment=not inline, filename=attachment.original_name,
         content_type=attachment.mime_type,
@@ -129,7 +144,8 @@ def policy_version_detail(request, version):
     for spec in FIELDS:
         value = record.values.get(spec.key, spec.dump(spec.default))
         before = previous.values.get(spec.key, spec.dump(spec.default)) if previous else None
-        rows.append((spec, value, before, previous is not None and value != before))
+        rows.append((spec, spec.display(value), spec.display(before) if previous else None,
+                     previous is not None and value != before))
     return render(request, "portal/policy_version.html", {"record": record, "rows": rows, "previous": previous})
 
 
@@ -182,3 +198,13 @@ def csrf_failure(request, reason=""):
     from django.template import loader
 
     return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
+
+
+@login_required
+def outbox(request):
+    """The e-mails the development backend kept instead of sending them (administrators)."""
+    require_perm(request, "portal.see_outbox")
+    from .models import OutboxMessage
+
+    page = Paginator(OutboxMessage.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/outbox.html", {"page": page})

@@ -12,7 +12,8 @@ does the rest the same way for all of them:
 * ``pending_step`` / ``step_actor`` / ``check_hash`` — a decision checked against a stale page (the
   step id, still pending, the version, the hash of the content reviewed);
 * ``close_step`` — closed with who, when, on whose behalf, the comment, the hash and the policy version;
-  the history (django-simple-history on the step) says "A on behalf of B".
+  the history (django-simple-history on the step) says "A on behalf of B"; the step's "please handle" notices
+  (to the assignees and their delegates) are done from then on, decided, withdrawn or cancelled alike.
 
 Dependencies: only ``marketing_portal`` and ``org``; the apps to the right bring their own rules.
 """
@@ -31,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketing_portal.notifications import notify_many
+from marketing_portal.notifications import close_work_on_commit, notify_many, work_key
 from marketing_portal.people import display_name
 
 from .selectors import acting_for, delegates_of
@@ -185,7 +186,8 @@ def open_step(chain: Chain, owner, kind: str, *, people: list, key: str, title: 
     step.assignees.set(people)
     recipients = people + delegates_of(people)
     subject = stored(chain.notice, title=title, step=chain.kind_label(kind))
-    transaction.on_commit(lambda: notify_many(recipients=recipients, key=key, subject=subject, url=url))
+    work = work_key(step)  # the notice is done as soon as the step closes, whoever closes it
+    transaction.on_commit(lambda: notify_many(recipients=recipients, key=key, subject=subject, url=url, work=work))
     return step
 
 
@@ -262,6 +264,7 @@ def close_step(chain: Chain, step, *, status: str, by=None, principal=None, comm
     if reasons:
         step._change_reason = "；".join(reasons)[:100]
     step.save()
+    close_work_on_commit(work_key(step))  # its "please handle" notices are done, for assignees and delegates
 
 
 def cancel_pending(chain: Chain, owner, *, comment: str, now=None, **current) -> int:

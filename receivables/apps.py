@@ -47,6 +47,19 @@ class ReceivablesConfig(AppConfig):
         register_nav(NavEntry(label=_("Receivables and commission"), url_name="receivables:project-list", order=30,
                               visible=lambda user: user.has_perm("receivables.use_receivables")))
         register_work(work_items)
+        # "Please handle" notices are done once the work is over, whoever ended it (see marketing_portal.notifications).
+        from marketing_portal.notifications import register_work_item
+
+        from .choices import AdjustmentState, AgreementState, ProposalState, StatementState
+        from .models import Acceptance, AdjustmentRequest, CompensationAgreement, DutyProposal, RetentionStatement
+
+        register_work_item(Acceptance, "original", is_open=lambda report: report.original_received_at is None)
+        register_work_item(Acceptance, "copy", is_open=lambda report: report.copy_received_at is None)
+        register_work_item(AdjustmentRequest, is_open=lambda request: request.state == AdjustmentState.PENDING)
+        register_work_item(DutyProposal, is_open=lambda proposal: proposal.state == ProposalState.PENDING)
+        register_work_item(CompensationAgreement, is_open=lambda agreement: agreement.state == AgreementState.REQUIRED)
+        register_work_item(RetentionStatement, "issue", is_open=lambda st: st.state == StatementState.DRAFTED)
+        register_work_item(RetentionStatement, "notify", is_open=lambda st: st.state == StatementState.ISSUED)
         register_customer_panel(order=20, provider=customer_panel)
         register_contract_panel(order=20, provider=contract_panel)
         contract_state_changed.connect(on_contract_state_changed, dispatch_uid="receivables-project-on-signing")

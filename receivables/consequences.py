@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.deadlines import dated
 from marketing_portal.money import format_yuan
-from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.notifications import event_key, notify, notify_many, work_key
 from org.models import Person
 from org.roles import Role
 from org.selectors import delegates_of, resolve
@@ -140,7 +140,7 @@ def apply_consequences(project: Project, pa: ProjectAssessment, *, as_of: date, 
             else:
                 notify_many(recipients=directors(), key=event_key("rcv-duty-proposal", proposal),
                             subject=_("Proposal: collection-only duty for %(person)s") % {"person": person},
-                            body=cause, url=proposal.get_absolute_url())
+                            body=cause, url=proposal.get_absolute_url(), work=work_key(proposal))
         elif event.kind == Kind.COMPENSATION:
             existing = agreements.get(event.stage.value)
             if existing is not None:
@@ -151,9 +151,10 @@ def apply_consequences(project: Project, pa: ProjectAssessment, *, as_of: date, 
             result.agreements += 1
             subject = _("%(project)s: a compensation agreement with %(person)s is required") % {
                 "project": project, "person": person or project.owner}
-            notify(recipient=project.owner, key=event_key("rcv-agreement", agreement), subject=subject, url=url)
+            notify(recipient=project.owner, key=event_key("rcv-agreement", agreement), subject=subject, url=url,
+                   work=work_key(agreement))
             notify_many(recipients=directors() + management_managers(),
-                        key=event_key("rcv-agreement", agreement), subject=subject, url=url)
+                        key=event_key("rcv-agreement", agreement), subject=subject, url=url, work=work_key(agreement))
     # A late invoice or receipt can make a cause disappear: what is still open is withdrawn, never deleted.
     for key, proposal in proposals.items():
         if key not in keys and proposal.state == ProposalState.PENDING and (proposal.cause_date or as_of) <= as_of:
@@ -210,7 +211,7 @@ def notify_drafted_statements(statements: list[RetentionStatement]) -> None:
                         body=_("The warranty ended on %(day)s; retention money %(amount)s.") % {
                             "day": dated(statement.warranty_ends_on),
                             "amount": format_yuan(statement.retention_amount)},
-                        url=statement.get_absolute_url())
+                        url=statement.get_absolute_url(), work=work_key(statement, "issue"))
         return
     ids = sorted(s.pk for s in statements)
     notify_many(recipients=finance_people(), key=event_key("rcv-statements-drafted", None, f"{ids[0]}-{ids[-1]}"),
@@ -311,6 +312,6 @@ def consider_lifting(user_ids) -> int:
         proposal = DutyProposal.objects.create(person=person, kind=ProposalKind.LIFT, reason=reason[:300])
         notify_many(recipients=directors(), key=event_key("rcv-duty-lift", proposal),
                     subject=_("Proposal: lift the collection-only duty of %(person)s") % {"person": person},
-                    body=reason, url=proposal.get_absolute_url())
+                    body=reason, url=proposal.get_absolute_url(), work=work_key(proposal))
         proposed += 1
     return proposed

@@ -27,6 +27,10 @@ class RepairsConfig(AppConfig):
         register_nav(NavEntry(label=_("Repairs"), url_name="repairs:list", order=40,
                               visible=selectors.may_use_repairs))
         register_work(work_items)
+        # A notice about a ticket asks for the work of the state it was in; it is done once the ticket moves on.
+        from marketing_portal.notifications import register_work_stages
+
+        register_work_stages(Ticket, current=lambda ticket: ticket.state)
         register_customer_panel(order=30, provider=customer_panel)
         register_contract_panel(order=30, provider=contract_panel)
         # The service levels (working hours) and the warranty end (months) are computed from the working-day

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, DateTimeField, MultipleFileField
+from marketing_portal.forms import TEXT_MAX, DateField, DateInput, DateTimeField, MultipleFileField
 
 from .choices import Category, Department
 

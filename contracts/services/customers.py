@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachments_add
 from marketing_portal.periods import raw_period_end
 from marketing_portal.policy import current_policy
 
@@ -152,6 +152,5 @@ def due_diligence_record(*, customer_id: int, by, investigated_on: date, conclus
         valid_until=raw_period_end(investigated_on, months=policy.due_diligence_valid_months),
         policy_version=policy.version, conclusion=conclusion, summary=summary.strip(), created_by=by, **values,
     )
-    for upload in evidence:
-        attachment_add(owner=record, upload=upload, by=by, slot="evidence")
+    attachments_add(owner=record, uploads=evidence, by=by, slot="evidence")  # chosen together: separate files
     return record

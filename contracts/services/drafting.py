@@ -17,6 +17,7 @@ from marketing_portal.audit import audited
 from marketing_portal.files import DEFAULT_ALLOWED, attachment_add, latest_attachment
 from marketing_portal.money import CENT, AmountError, format_yuan, parse_amount
 from marketing_portal.numbering import format_number, next_number
+from marketing_portal.people import display_name
 from marketing_portal.periods import raw_period_end
 from marketing_portal.policy import current_policy
 from org.rules import require_not_collection_only
@@ -150,6 +151,11 @@ def _check_draft(data: dict, by, *, parent: Contract | None = None) -> dict:
         person = data.get(key)
         if person is not None and not person.is_active:
             errors[key] = [_("This person's account is disabled.")]
+        elif person is not None and not selectors.participants_for(key).filter(pk=person.pk).exists():
+            errors[key] = [_("%(name)s is not legal staff and cannot be the legal participant.")
+                           % {"name": display_name(person)} if key == "legal_participant" else
+                           _("%(name)s is not technical staff and cannot be the technical participant.")
+                           % {"name": display_name(person)}]
     cc = list(data.get("cc") or ())
     if any(not person.is_active for person in cc):
         errors["cc"] = [_("This person's account is disabled.")]

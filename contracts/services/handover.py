@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
-from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.notifications import event_key, notify_many, work_key
 from marketing_portal.people import display_name
 
 from ..choices import ContractState, HandoverStatus
@@ -48,7 +48,7 @@ def handler_change_start(*, contract_id: int, by, to_handler, reason: str, open_
     subject = stored(gettext_lazy("Hand-over of contract “%(title)s”: please confirm"), title=contract.title)
     transaction.on_commit(lambda: notify_many(
         recipients=[change.from_handler, change.to_handler], key=event_key("handover", change), subject=subject,
-        body=change.open_items, url=url))
+        body=change.open_items, url=url, work=work_key(change)))
     return change
 
 

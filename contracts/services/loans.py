@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
-from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.notifications import event_key, notify_many, work_key
 from marketing_portal.policy import current_policy
 from org.selectors import acting_for, delegates_of
 
@@ -57,7 +57,8 @@ def loan_request(*, contract_id: int, by, purpose: str, return_due_on: date) -> 
     url = contract.get_absolute_url()
     subject = stored(gettext_lazy("Request to borrow the original of “%(title)s”"), title=contract.title)
     transaction.on_commit(lambda: notify_many(recipients=approvers + delegates_of(approvers),
-                                              key=event_key("loan-request", loan), subject=subject, url=url))
+                                              key=event_key("loan-request", loan), subject=subject, url=url,
+                                              work=work_key(loan, "decide")))
     return loan
 
 

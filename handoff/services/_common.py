@@ -46,11 +46,13 @@ def _require_state(handoff: Handoff, *states: str, action: str) -> None:
         )
 
 
-def _notify(recipients, *, key: str, subject: str, body: str = "", url: str = "") -> None:
-    """Notify the people and whoever acts for them today, once per key, after the commit."""
+def _notify(recipients, *, key: str, subject: str, body: str = "", url: str = "", work: str = "") -> None:
+    """Notify the people and whoever acts for them today, once per key, after the commit (``work``: the work item
+    the notice asks for, done when it closes — see ``handoff.apps``)."""
     people = [u for u in recipients if u is not None]
     everyone = people + delegates_of(people)
-    transaction.on_commit(lambda: notify_many(recipients=everyone, key=key, subject=subject, body=body, url=url))
+    transaction.on_commit(lambda: notify_many(recipients=everyone, key=key, subject=subject, body=body, url=url,
+                                              work=work))
 
 
 def _parse_quantity(value, *, label: str) -> Decimal:

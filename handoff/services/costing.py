@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachments_add
 from marketing_portal.money import CENT, MAX_AMOUNT, format_yuan, parse_amount
-from marketing_portal.notifications import event_key
+from marketing_portal.notifications import event_key, work_key
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
 from marketing_portal.policy import current_policy
@@ -132,8 +132,7 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
     costing._change_reason = _on_behalf(by, principal) or _("costing submitted")
     costing.save()
     deadline_track(costing, "review_due_on", start=submitted_on, days=policy.handoff_review_days)
-    for upload in uploads:
-        attachment_add(owner=costing, upload=upload, by=by, slot="costing")
+    attachments_add(owner=costing, uploads=uploads, by=by, slot="costing")  # chosen together: separate files
     handoff.state = HandoffState.REVIEW
     handoff._change_reason = _("costing v%(v)s submitted to Finance") % {"v": costing.version}
     handoff.save()
@@ -145,7 +144,7 @@ def costing_submit(*, by, handoff_id: int, lines: Iterable[dict], notes: str = "
                "24:00 on %(due)s.")
         % {"who": display_name(by), "v": costing.version, "number": handoff.number,
            "due": dated(costing.review_due_on)},
-        url=handoff.get_absolute_url(),
+        url=handoff.get_absolute_url(), work=work_key(costing, "review"),
     )
     return costing
 
@@ -198,7 +197,7 @@ def costing_suggest(*, by, handoff_id: int, suggested_amount, comment: str = "",
                                                                    "number": handoff.number},
         body=_("XXX costed %(total)s. XXX now brings the contract documents to Marketing to negotiate; Marketing "
                "decides the amount.") % {"total": format_yuan(costing.total)},
-        url=handoff.get_absolute_url(),
+        url=handoff.get_absolute_url(), work=work_key(handoff, "decide"),
     )
     return costing
 
@@ -226,7 +225,7 @@ def costing_return(*, by, handoff_id: int, reason: str, costing_id: int | None =
         [*selectors.estimators(), costing.submitted_by], key=event_key("handoff-returned", costing),
         subject=_("Costing of %(number)s returned for revision: due again by %(due)s")
         % {"number": handoff.number, "due": dated(revision.due_on)},
-        body=reason, url=handoff.get_absolute_url(),
+        body=reason, url=handoff.get_absolute_url(), work=work_key(revision, "cost"),
     )
     return revision
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from contracts.choices import SIGNED_STATES, ContractKind, ContractState, Direction, DraftedBy
 from contracts.models import ContractTemplate
 from marketing_portal.audit import audited
-from marketing_portal.files import attachment_add
+from marketing_portal.files import attachments_add
 from marketing_portal.money import format_yuan, parse_amount
-from marketing_portal.notifications import event_key
+from marketing_portal.notifications import event_key, work_key
 from marketing_portal.people import display_name
 from org.rules import require_not_collection_only
 from org.selectors import acting_for
@@ -68,8 +68,7 @@ def negotiation_record(*, by, handoff_id: int, proposer: str, amount, held_on: d
         handoff=handoff, number=number, held_on=held_on, proposer=proposer, amount=amount,
         notes=(notes or "").strip(), recorded_by=by, recorded_at=now,
     )
-    for upload in uploads:
-        attachment_add(owner=record, upload=upload, by=by, slot="documents")
+    attachments_add(owner=record, uploads=uploads, by=by, slot="documents")  # chosen together: separate files
     return record
 
 
@@ -173,7 +172,7 @@ def handoff_decide(*, by, handoff_id: int, amount, notes: str = "", now: datetim
         [sales.handler], key=event_key("handoff-decided", decision),
         subject=_("Construction contract for %(number)s drafted: check it and submit it for approval")
         % {"number": handoff.number},
-        body=summary, url=construction.get_absolute_url(),
+        body=summary, url=construction.get_absolute_url(), work=work_key(construction, "submit"),
     )
     _notify(
         selectors.xxx_negotiators(), key=event_key("handoff-decided-xxx", decision),

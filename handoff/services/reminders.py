@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.deadlines import dated
-from marketing_portal.notifications import event_key, notify_many
+from marketing_portal.notifications import event_key, notify_many, work_key
 from marketing_portal.policy import current_policy
 from org.roles import Role
 from org.selectors import delegates_of, resolve
@@ -96,5 +96,6 @@ def deadlines_sweep(*, now: datetime | None = None) -> int:
         recipients = [u for u in (alerted if late else acting) if (u.pk, key) not in delivered]
         if recipients:
             sent += notify_many(recipients=recipients, key=key, subject=subject, body=body,
-                                url=costing.handoff.get_absolute_url())
+                                url=costing.handoff.get_absolute_url(),
+                                work=work_key(costing, "cost" if party == Party.XXX else "review"))
     return sent

@@ -15,8 +15,8 @@ from contracts.models import ContractLine
 from contracts.selectors import contracts_visible_to
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
-from marketing_portal.files import attachment_add
-from marketing_portal.notifications import event_key
+from marketing_portal.files import attachment_add, attachments_add
+from marketing_portal.notifications import event_key, work_key
 from marketing_portal.numbering import format_number, next_number
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
@@ -173,8 +173,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
         raise HandoffError(problems) from None
     for item in items:
         ScopeItem.objects.create(handoff=handoff, **item)
-    for upload in uploads:
-        attachment_add(owner=handoff, upload=upload, by=by, slot="sheet")
+    attachments_add(owner=handoff, uploads=uploads, by=by, slot="sheet")  # chosen together: separate files
     costing = _open_costing(handoff, version=1, now=now)
     _notify(
         selectors.estimators(), key=event_key("handoff-sheet", handoff),
@@ -184,7 +183,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
                "due by 24:00 on %(due)s.")
         % {"who": display_name(by), "number": handoff.number, "party_a": handoff.party_a,
            "due": dated(costing.due_on)},
-        url=handoff.get_absolute_url(),
+        url=handoff.get_absolute_url(), work=work_key(costing, "cost"),
     )
     return handoff
 

@@ -95,9 +95,9 @@ def history_of(obj, limit=50, hide=""):
 
 @register.inclusion_tag("includes/attachments.html", takes_context=True)
 def attachments_of(context, obj, slot=None):
-    from ..files import attachments_of as _attachments_of
+    from ..files import files_of
 
-    return {"attachments": _attachments_of(obj, slot), "request": context.get("request")}
+    return {"files": files_of(obj, slot), "request": context.get("request")}
 
 
 @register.filter
@@ -131,3 +131,11 @@ def when(value):
     if isinstance(value, date):
         return value.strftime("%Y-%m-%d")
     return value or ""
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: “：” in Chinese, “: ” in English (``{% translate "Reason" %}{% colon %}``)."""
+    from django.utils.translation import pgettext
+
+    return pgettext("after a label", ": ")

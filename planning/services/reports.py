@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated
-from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.notifications import close_work_on_commit, event_key, notify, notify_many
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from org.approvals import stored
@@ -68,6 +68,7 @@ def report_file(*, by, kind: str, period: str, work_done: str, next_plan: str, c
     except IntegrityError:
         # Two submissions of the same report at once: the unique constraint keeps one.
         raise _already_filed(SalesReport.objects.get(person=by, kind=kind, period_start=start)) from None
+    close_work_on_commit(report_work(by, kind, periods.code_of(kind, start)))  # the reminders about it are done
     managers = _reviewers_of(report)
     subject = stored(gettext_lazy("%(name)s filed the %(report)s"), name=display_name(by),
                      report=f"{report.get_kind_display()} {periods.label_of(kind, start)}")
@@ -124,6 +125,11 @@ def reporters():
             .distinct().order_by("pk"))
 
 
+def report_work(person, kind: str, code: str) -> str:
+    """The work item "file the report of ``person`` for the period ``code``": its reminders are done once filed."""
+    return event_key("sales-report", person, kind, code)
+
+
 def report_reminders_send(*, today=None) -> int:
     """Remind each salesperson once on the due day of a report not yet filed, and once when it is overdue
     (then their regional manager too). Idempotent by key: running it again sends nothing more."""
@@ -144,19 +150,21 @@ def report_reminders_send(*, today=None) -> int:
             if today <= due:
                 subject = stored(gettext_lazy("Your %(report)s is due on %(due)s"), report=label, due=due_text)
                 sent += bool(notify(recipient=person, key=event_key("report-due", person, kind, code),
-                                    subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}"))
+                                    subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}",
+                                    work=report_work(person, kind, code)))
             else:
                 subject = stored(gettext_lazy("Your %(report)s was due on %(due)s and is not filed"), report=label,
                                  due=due_text)
                 sent += bool(notify(recipient=person, key=event_key("report-overdue", person, kind, code),
-                                    subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}"))
+                                    subject=subject, url=f"/planning/reports/new/?kind={kind}&period={code}",
+                                    work=report_work(person, kind, code)))
                 region_ids = [r.pk for r in regions_of(person)]
                 managers = resolve(Role.REGIONAL_MANAGER)
                 managers = [m for m in managers if {r.pk for r in regions_of(m)} & set(region_ids)]
                 note = stored(gettext_lazy("%(name)s has not filed the %(report)s (due %(due)s)"),
                               name=display_name(person), report=label, due=due_text)
                 sent += notify_many(recipients=managers, key=event_key("report-overdue-manager", person, kind, code),
-                                    subject=note, url="/planning/reports/")
+                                    subject=note, url="/planning/reports/", work=report_work(person, kind, code))
     return sent
 
 

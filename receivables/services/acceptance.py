@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from marketing_portal.deadlines import dated
 from marketing_portal.files import DOCUMENTS, attachment_add
-from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.notifications import event_key, notify, notify_many, work_key
 from marketing_portal.policy import current_policy
 
 from .. import engine, rules
@@ -82,10 +82,10 @@ def acceptance_submit(*, project_id: int, by, report_date: date, notice: str, re
                url=project.get_absolute_url())
         notify_many(recipients=marketing_receivers(), key=event_key("rcv-acceptance-original", acceptance),
                     subject=_("Acceptance report of %(project)s: acknowledge the original") % {"project": project},
-                    url=acceptance.get_absolute_url())
+                    url=acceptance.get_absolute_url(), work=work_key(acceptance, "original"))
         notify_many(recipients=finance_people(), key=event_key("rcv-acceptance-copy", acceptance),
                     subject=_("Acceptance report of %(project)s: acknowledge the copy") % {"project": project},
-                    url=acceptance.get_absolute_url())
+                    url=acceptance.get_absolute_url(), work=work_key(acceptance, "copy"))
     return acceptance
 
 

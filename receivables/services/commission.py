@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.money import format_yuan
-from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.notifications import event_key, notify, notify_many, work_key
 from marketing_portal.people import display_name
 from org.selectors import acting_for
 
@@ -53,7 +53,7 @@ def adjustment_request(*, project_id: int, by, amount, reason: str) -> Adjustmen
         notify_many(recipients=directors(), key=event_key("rcv-adjustment", adjustment),
                     subject=_("Commission adjustment to approve: %(project)s %(amount)s") % {
                         "project": project, "amount": format_yuan(value)},
-                    body=adjustment.reason, url=project.get_absolute_url())
+                    body=adjustment.reason, url=project.get_absolute_url(), work=work_key(adjustment))
     return adjustment
 
 

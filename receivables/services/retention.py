@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.money import format_yuan
-from marketing_portal.notifications import event_key, notify, notify_many
+from marketing_portal.notifications import event_key, notify, notify_many, work_key
 from marketing_portal.policy import current_policy
 
 from .. import rules
@@ -60,7 +60,7 @@ def statement_issue(*, statement_id: int, by, issued_on: date | None = None) -> 
                         "project": project},
                     body=_("Receivable %(amount)s; the collection period runs from %(day)s.") % {
                         "amount": format_yuan(statement.receivable_amount), "day": issued_on.isoformat()},
-                    url=statement.get_absolute_url())
+                    url=statement.get_absolute_url(), work=work_key(statement, "notify"))
     return statement
 
 

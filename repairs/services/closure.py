@@ -52,7 +52,8 @@ def _archive(ticket: Ticket, *, by, now: datetime, notes: str = "") -> None:
     transaction.on_commit(lambda: send(
         [*supervisors, *delegates_of(supervisors)], key=f"repairs-archived|{ticket.pk}|{now.isoformat()}",
         subject=_("Review and sign the archive of %(number)s %(unit)s") % {"number": ticket.number,
-                                                                           "unit": ticket.unit_name}, url=url))
+                                                                           "unit": ticket.unit_name},
+        url=url, ticket=ticket))
 
 
 @audited

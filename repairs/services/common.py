@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from marketing_portal import worktime
 from marketing_portal.deadlines import deadline_track_hours
-from marketing_portal.notifications import notify_many
+from marketing_portal.notifications import notify_many, work_key
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 
@@ -88,8 +88,11 @@ def hours_between(start: datetime | None, end: datetime | None, policy=None):
     return worktime.working_hours_between(start, end, **window(policy))
 
 
-def send(recipients, *, key: str, subject: str, body: str = "", url: str = "") -> None:
-    notify_many(recipients=recipients, key=key, subject=subject, body=body, url=url)
+def send(recipients, *, key: str, subject: str, body: str = "", url: str = "", ticket: Ticket | None = None) -> None:
+    """Notify after the commit; a notice about ``ticket`` asks for the work of the state it is in now, and is done as
+    soon as the ticket leaves that state (``repairs.apps``: one work item per state)."""
+    work = work_key(ticket, ticket.state) if ticket is not None else ""
+    notify_many(recipients=recipients, key=key, subject=subject, body=body, url=url, work=work)
 
 
 def clean_text(value, *, label: str, errors: dict, key: str, required: bool = True, limit: int = 4000) -> str:

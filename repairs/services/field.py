@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from marketing_portal.audit import audited
-from marketing_portal.files import attachment_add, validate_upload
+from marketing_portal.files import attachment_add, attachments_add, validate_upload
 from marketing_portal.people import display_name
 from org.selectors import acting_for, delegates_of
 
@@ -116,8 +116,7 @@ def visit_report(*, by, ticket_id: int, arrived_at: datetime | None, departed_at
         visit.state = VisitState.UNSOLVED
         visit.cause_analysis, visit.analysed_at = cause_analysis, now
     visit.save()
-    for photo in photos:
-        attachment_add(owner=visit, upload=photo, by=by, slot="photo", allowed=PHOTOS)
+    attachments_add(owner=visit, uploads=photos, by=by, slot="photo", allowed=PHOTOS)  # each photo its own file
     if png is not None:
         attachment_add(owner=visit, upload=SimpleUploadedFile("signature.png", png, content_type="image/png"), by=by,
                        slot="signature", allowed={"image/png": {".png"}}, note=signer_name)
@@ -140,7 +139,7 @@ def visit_report(*, by, ticket_id: int, arrived_at: datetime | None, departed_at
     ticket.save()
     transaction.on_commit(lambda: send(recipients, key=f"repairs-reported|{visit.pk}",
                                        subject=subject % {"number": ticket.number, "unit": ticket.unit_name},
-                                       body=visit.cause_analysis or visit.work_done, url=url))
+                                       body=visit.cause_analysis or visit.work_done, url=url, ticket=ticket))
     return visit
 
 
@@ -191,7 +190,7 @@ def analysis_decide(*, by, ticket_id: int, escalate: bool, solution: str = "", r
         transaction.on_commit(lambda: send(
             [*office, *delegates_of(office)], key=f"repairs-escalated|{escalation.pk}",
             subject=_("Escalated to the GM's Office: %(number)s %(unit)s, allocate technical resources")
-            % {"number": ticket.number, "unit": ticket.unit_name}, body=report, url=url))
+            % {"number": ticket.number, "unit": ticket.unit_name}, body=report, url=url, ticket=ticket))
         return escalation
     visit = open_visit(ticket, technicians=chosen, sheet=last.sheet, planned_at=planned_at, plan_notes=solution)
     ticket.state = TicketState.ONSITE
@@ -200,7 +199,7 @@ def analysis_decide(*, by, ticket_id: int, escalate: bool, solution: str = "", r
         chosen, key=f"repairs-visit|{visit.pk}",
         subject=_("Visit again with the solution: %(number)s %(unit)s") % {"number": ticket.number,
                                                                            "unit": ticket.unit_name},
-        body=solution, url=url))
+        body=solution, url=url, ticket=ticket))
     return visit
 
 
@@ -244,7 +243,7 @@ def escalation_resolve(*, by, ticket_id: int, resources: str, solution: str, tec
         subject=_("GM's Office solution for %(number)s %(unit)s: visit again") % {"number": ticket.number,
                                                                                    "unit": ticket.unit_name},
         body=_("Resources: %(resources)s\nSolution: %(solution)s\nBy %(who)s")
-        % {"resources": resources, "solution": solution, "who": display_name(by)}, url=url))
+        % {"resources": resources, "solution": solution, "who": display_name(by)}, url=url, ticket=ticket))
     return visit
 
 

@@ -136,7 +136,7 @@ def ticket_register(*, by, category: str, unit_name: str, contact_name: str, con
             selectors.specialists(), key=f"repairs-relay|{ticket.pk}",
             subject=_("Repair call relayed by %(who)s: %(number)s %(unit)s")
             % {"who": display_name(by), "number": ticket.number, "unit": ticket.unit_name},
-            body=ticket.fault, url=url))
+            body=ticket.fault, url=url, ticket=ticket))
     return ticket
 
 
@@ -205,7 +205,7 @@ def ticket_assign(*, by, ticket_id: int, technician_id: int, now: datetime | Non
     transaction.on_commit(lambda: send(
         [technician], key=f"repairs-assigned|{ticket.pk}|{technician.pk}|{now.isoformat()}",
         subject=_("Call the customer back: %(number)s %(unit)s") % {"number": ticket.number, "unit": ticket.unit_name},
-        body=f"{ticket.contact_name} {ticket.contact_phone}\n{ticket.fault}", url=url))
+        body=f"{ticket.contact_name} {ticket.contact_phone}\n{ticket.fault}", url=url, ticket=ticket))
     return ticket
 
 
@@ -240,7 +240,7 @@ def ticket_respond(*, by, ticket_id: int, solved: bool, notes: str, now: datetim
     url = ticket.get_absolute_url()
     transaction.on_commit(lambda: send(
         selectors.specialists(), key=f"repairs-responded|{ticket.pk}|{now.isoformat()}",
-        subject=subject % {"number": ticket.number, "unit": ticket.unit_name}, body=notes, url=url))
+        subject=subject % {"number": ticket.number, "unit": ticket.unit_name}, body=notes, url=url, ticket=ticket))
     return ticket
 
 
@@ -289,7 +289,7 @@ def sheet_issue(*, by, ticket_id: int, onsite_at: datetime | None, department: s
         subject=_("Liaison sheet %(sheet)s: accept it and send technicians (%(unit)s, on site %(when)s)")
         % {"sheet": sheet.number, "unit": ticket.unit_name,
            "when": timezone.localtime(onsite_at).strftime("%Y-%m-%d %H:%M")},
-        body=ticket.fault, url=url))
+        body=ticket.fault, url=url, ticket=ticket))
     return sheet
 
 
@@ -346,7 +346,8 @@ def sheet_accept(*, by, sheet_id: int, technician_ids: Iterable = (), now: datet
         subject=_("Go on site: %(number)s %(unit)s, %(when)s")
         % {"number": ticket.number, "unit": ticket.unit_name,
            "when": timezone.localtime(sheet.onsite_at).strftime("%Y-%m-%d %H:%M")},
-        body=f"{ticket.site_address}\n{ticket.contact_name} {ticket.contact_phone}\n{ticket.fault}", url=url))
+        body=f"{ticket.site_address}\n{ticket.contact_name} {ticket.contact_phone}\n{ticket.fault}",
+        url=url, ticket=ticket))
     return visit
 
 

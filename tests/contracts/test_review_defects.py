@@ -231,8 +231,8 @@ def test_reply_due_as_a_status_and_as_a_deadline_read_differently(make, login, t
         assert translation.pgettext("deadline", "Reply due") == "答复期限"
         assert translation.pgettext("deadline", "Objection letter due") == "异议函发送期限"
     page = login(contract.handler).get(contract.get_absolute_url()).content.decode()
-    assert "答复期限: " in page and "待答复" in page
-    assert "异议函发送期限: " in page and "待发异议函" in page
+    assert "答复期限：" in page and "待答复" in page
+    assert "异议函发送期限：" in page and "待发异议函" in page
 
 
 # --------------------------------------------------------------------------------------------------

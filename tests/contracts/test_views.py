@@ -157,7 +157,7 @@ def test_disguised_upload_is_refused(login, demo, make, today):
         "signed_on": today.isoformat(), "counterparty_signed_on": today.isoformat(), "scan": fake})
     with translation.override("zh-hans"):
         expected = _("The content of “%(name)s” is not an accepted file type (accepted: %(types)s).") % {
-            "name": "scan.pdf", "types": ".jpeg .jpg .pdf .png"}
+            "name": "scan.pdf", "types": "PDF、JPEG、PNG"}
     assert _messages(response) == [expected]
     assert Contract.objects.get(pk=contract.pk).state == ContractState.APPROVED
 

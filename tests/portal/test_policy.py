@@ -84,3 +84,30 @@ def test_an_archive_pattern_that_could_repeat_numbers_is_refused_when_saved(demo
     # then nothing is stored and the field says why
     assert "archive_number_pattern" in caught.value.message_dict
     assert current_policy().version == before
+
+
+def test_the_policy_page_speaks_chinese(demo, login):
+    """Issue 12 point 7: 是/否, “7、3、1 天”, ¥1,000,000.00, the numbering pattern with an example, a Chinese note."""
+    from django.utils import timezone
+
+    page = login(demo.user("sales_hb")).get("/policy/").content.decode()
+    assert "¥1,000,000.00" in page and "1000000.00 元" not in page
+    assert "7、3、1 天" in page and "9、15 点" in page
+    year = timezone.localdate().year
+    assert "{region}-{year}-{seq:04d}" + f"（例：HB-{year}-0001）" in page
+    assert ">是<" in page and "True" not in page
+    assert "生产部" in page or "生产" in page
+    assert "regulation defaults" not in page and "制度规定的初始值" in page
+    assert "5%" in page  # the deduction per step, not “5.00 %”
+
+
+def test_a_past_version_shows_its_values_as_people_read_them(demo, login):
+    from marketing_portal.policy import policy_update
+
+    policy_update(changes={"reminder_days_before": [10, 5, 2], "legal_review_waiver": False},
+                  by=demo.user("director"), reason="调整提醒天数")
+    client = login(demo.user("sales_hb"))
+    page = client.get("/policy/v2/").content.decode()
+    assert "10、5、2 天" in page and "7、3、1 天" in page
+    assert ">否<" in page and "False" not in page and "[7, 3, 1]" not in page
+    assert client.get("/policy/v99/").status_code == 404
