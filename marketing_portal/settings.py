@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "receivables",
     "repairs",
     "planning",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
