@@ -38,7 +38,7 @@ def headline_cards(user) -> list[Card]:
     sections = [figures.build(key, user, period, "", today) for key in figures.section_keys(user)]
     cards = [Card(label=c["label"], value=c["value"], note=c["note"], url=c["url"], order=10 + i, key=c["key"])
              for i, c in enumerate(figures.headline(sections, period, ""))]
-    cards.append(Card(label=_("Dashboard"), value=_("Open"), note=_("every chart, filter and export"),
+    cards.append(Card(label=_("Dashboard"), value=_("All charts"), note=_("by period and region, with Excel exports"),
                       url=reverse("dashboards:dashboard"), order=99, key="dashboard"))
     return cards
 
