@@ -41,5 +41,7 @@ urlpatterns = [
     path("receivables/", include("receivables.urls")),
     path("repairs/", include("repairs.urls")),
     path("planning/", include("planning.urls")),
+    path("api/", include("integrations.api.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
