@@ -14,11 +14,16 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from marketing_portal import access
+        from marketing_portal.notifications import register_delivery, register_delivery_status
         from marketing_portal.registry import NavEntry, register_nav
 
-        from . import selectors
-        from .models import ApiToken
+        from . import selectors, services, tasks
+        from .models import ApiToken, ChannelDelivery, RobotChannel
 
         access.register_visibility(ApiToken, selectors.tokens_visible_to)
+        access.register_visibility(RobotChannel, selectors.robots_visible_to)
+        access.register_visibility(ChannelDelivery, selectors.deliveries_visible_to)
+        register_delivery(tasks.queue_notice)
+        register_delivery_status(services.delivery_statuses_for)
         register_nav(NavEntry(label=_("Integrations"), url_name="integrations:admin", order=90,
                               visible=lambda user: user.has_perm("integrations.administer")))

@@ -1,9 +1,12 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from marketing_portal.people import display_name
+from org.models import Unit
 from org.roles import Role
 
-from .choices import Scope
+from .choices import RobotKind, Scope
 from .services import ALLOWED_SERVICE_ROLES, MAX_TOKEN_DAYS
 
 
@@ -25,3 +28,22 @@ class ServiceAccountForm(forms.Form):
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(r.value, r.label) for r in Role if r in ALLOWED_SERVICE_ROLES],
         help_text=_("What the system may see and do follows these roles, as for a person."))
+
+
+class RobotForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RobotKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=80, help_text=_("E.g. the group it posts to: 华北区销售群."))
+    webhook_url = forms.CharField(
+        label=_("Webhook address"), max_length=400,
+        help_text=_("WeCom: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…; "
+                    "DingTalk: https://oapi.dingtalk.com/robot/send?access_token=…"))
+    secret = forms.CharField(label=_("Signing secret (DingTalk, 加签)"), max_length=120, required=False,
+                             help_text=_("Only for a DingTalk robot in signed mode: the secret starting with SEC."))
+    unit = forms.ModelChoiceField(label=_("For the unit"), queryset=Unit.objects.order_by("name"), required=False)
+    person = forms.ModelChoiceField(label=_("Or for one person"), required=False,
+                                    queryset=get_user_model().objects.filter(is_active=True, person__isnull=False)
+                                    .select_related("person").order_by("person__name"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].label_from_instance = display_name

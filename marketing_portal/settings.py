@@ -253,6 +253,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "integrations.api.errors.exception_handler",
 }
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="120/minute")
+# WeCom / DingTalk robots (integrations.robots): attempts per notice with doubling back-off, then failed; a robot
+# with this many failed notices in a row is marked failing and reported to the administrators.
+ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=5)
+ROBOT_RETRY_SECONDS = env.float("ROBOT_RETRY_SECONDS", default=30.0)
+ROBOT_FAILING_AFTER = env.int("ROBOT_FAILING_AFTER", default=3)
+# Hosts ("127.0.0.1:port") allowed besides the vendors' for robot webhooks: only the tests' local server sets this.
+ROBOT_WEBHOOK_TEST_HOSTS: tuple = ()
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marketing Portal API",
     "DESCRIPTION": "Customers, contracts, projects, invoices, receipts, tickets and the commission ledger, narrowed "

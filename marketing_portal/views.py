@@ -21,7 +21,7 @@ from .files import attachment_for_download
 from .forms import PolicyChangeForm
 from .links import open_link_failures
 from .models import Notification, PolicyVersion
-from .notifications import notification_mark_read, unread_count
+from .notifications import delivery_statuses, notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
 from .registry import work_for
 from .web import apply_errors, require_perm
@@ -52,6 +52,10 @@ def inbox(request):
     if request.GET.get("unread"):
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    statuses = delivery_statuses(page.object_list)  # robots the notices also went to (integrations)
+    for note in page.object_list:
+        note.deliveries = statuses.get(note.pk, [])
     return render(request, "portal/inbox.html", {"page": page, "only_unread": bool(request.GET.get("unread"))})
 
 

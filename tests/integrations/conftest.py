@@ -34,3 +34,22 @@ def api(demo):
         return client
 
     return _client
+
+
+@pytest.fixture
+def robot_server(settings):
+    """A running local robot endpoint; the webhook check admits its address (test-only setting)."""
+    from .robot_server import SECRETS, RobotServer
+
+    with RobotServer() as server:
+        settings.ROBOT_WEBHOOK_TEST_HOSTS = (server.host,)
+        settings.ROBOT_RETRY_SECONDS = 0.05
+        yield server
+    SECRETS.clear()
+
+
+@pytest.fixture
+def rep_factory(demo):
+    from tests.repairs.conftest import Repairs
+
+    return Repairs(demo)

@@ -12,12 +12,25 @@ DESKTOP_1280 = {"width": 1280, "height": 900}
 @pytest.mark.parametrize("viewport, tag", [(DESKTOP_1280, "1280"), (PHONE, "375")])
 def test_my_settings_and_the_administrators_page_on_desktop_and_phone(live_server, transactional_demo, artifacts,
                                                                       viewport, tag):
-    from integrations.services import service_account_create
+    from integrations.services import robot_create, service_account_create
 
-    service_account_create(name="金蝶云星空", by=transactional_demo.user("sysadmin"), roles=["finance_reviewer"])
+    admin = transactional_demo.user("sysadmin")
+    service_account_create(name="金蝶云星空", by=admin, roles=["finance_reviewer"])
+    finance = transactional_demo.user("finance")
+    robot_create(by=admin, kind="dingtalk", name="财务中心钉钉群", unit=finance.person.unit, secret="SECabc",
+                 webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t1")
+    robot_create(by=admin, kind="wecom", name="冯倩个人提醒", person=finance,
+                 webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1")
     with chromium_page(viewport=viewport) as page:
         log_in(page, live_server.url, "finance")
         page.goto(f"{live_server.url}/integrations/me/")
+        page.click("#calendar button:has-text('生成我的日历订阅地址')")
+        page.wait_for_load_state("networkidle")
+        assert "/integrations/calendar/" in page.input_value("#feed-url")
+        page.check("#robots input[value$=':deadline'] >> nth=0")
+        page.click("#robots button:has-text('保存')")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#robots input[value$=':deadline'] >> nth=0").is_checked()
         page.fill("#id_token-name", "金蝶对接脚本")
         page.check("input[name=token-scopes][value='write:money']")
         page.click("#api-tokens button[type=submit]:has-text('签发令牌')")

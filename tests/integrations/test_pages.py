@@ -73,3 +73,46 @@ def test_an_administrator_creates_a_service_account_and_issues_its_token(client,
     assert client.post(f"/integrations/admin/accounts/{account.pk}/tokens/",
                        {"token-name": "x", "token-scopes": ["read"], "token-days": "1"}).status_code == 404
     assert ApiToken.objects.filter(user=account.user).count() == 1
+
+
+def test_a_person_chooses_robots_per_kind_of_notice_on_their_page(client, demo, settings):
+    from integrations.models import ChannelChoice
+    from integrations.services import robot_create
+
+    admin = demo.user("sysadmin")
+    unit = demo.user("sales_hb").person.unit
+    robot = robot_create(by=admin, kind="wecom", name="销售部群", unit=unit,
+                         webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k1")
+    other = robot_create(by=admin, kind="dingtalk", name="财务群", person=demo.user("finance"),
+                         webhook_url="https://oapi.dingtalk.com/robot/send?access_token=t1")
+    client.force_login(demo.user("sales_hb"))
+    page = client.get("/integrations/me/").content.decode()
+    assert "销售部群" in page and "财务群" not in page and "待我审批" in page
+    client.post("/integrations/me/robots/", {"choice": [f"{robot.pk}:approval", f"{robot.pk}:deadline"]})
+    assert set(ChannelChoice.objects.filter(user__username="sales_hb").values_list("kind", flat=True)) == {
+        "approval", "deadline"}
+    response = client.post("/integrations/me/robots/", {"choice": [f"{other.pk}:approval"]}, follow=True)
+    assert "您不能选用该机器人" in response.content.decode()
+    assert ChannelChoice.objects.filter(user__username="sales_hb").count() == 2  # nothing changed
+    assert client.get("/integrations/me/robots/").status_code == 405
+
+
+def test_an_administrator_sets_up_a_robot_and_a_bad_address_is_shown_on_the_form(client, demo):
+    from integrations.models import RobotChannel
+
+    client.force_login(demo.user("finance_head"))
+    assert client.post("/integrations/admin/robots/", {"robot-kind": "wecom"}).status_code == 404
+    client.force_login(demo.user("sysadmin"))
+    page = client.post("/integrations/admin/robots/", {
+        "robot-kind": "dingtalk", "robot-name": "华北区销售群", "robot-person": demo.user("sales_hb").pk,
+        "robot-webhook_url": "http://oapi.dingtalk.com/robot/send?access_token=abc"}).content.decode()
+    assert "Webhook 地址必须以 https:// 开头" in page and not RobotChannel.objects.exists()
+    client.post("/integrations/admin/robots/", {
+        "robot-kind": "dingtalk", "robot-name": "华北区销售群", "robot-person": demo.user("sales_hb").pk,
+        "robot-secret": "SECabc", "robot-webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=abc"})
+    robot = RobotChannel.objects.get()
+    assert (robot.kind, robot.secret, robot.person.username) == ("dingtalk", "SECabc", "sales_hb")
+    assert client.get(f"/integrations/admin/robots/{robot.pk}/test/").status_code == 405
+    client.post(f"/integrations/admin/robots/{robot.pk}/off/")
+    robot.refresh_from_db()
+    assert robot.state == "off"
