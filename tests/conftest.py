@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
+import sys
 from urllib.parse import urlparse
 
 import pytest
@@ -35,6 +37,23 @@ def pytest_configure(config):
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url and not _reachable(redis_url, 6379):
         pytest.exit(f"Redis is not reachable at {redis_url}. Start it or set REDIS_URL.", returncode=3)
+    _one_run_per_database(config, database, redis_url)
+
+
+def _one_run_per_database(config, database, redis_url: str) -> None:
+    """Two runs on one test database break each other (a transactional test empties the tables the other's
+    tests stand on): a second run on the same database and Redis number waits for the first to end.
+    xdist workers run under their controller's lock on databases of their own."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    name = "".join(c if c.isalnum() else "_" for c in f"{database.get('NAME')}-{redis_url}")
+    handle = open(f"/tmp/portal-tests-{name}.lock", "w")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for the other test run on database {database.get('NAME')} to end…", file=sys.stderr)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    config._portal_run_lock = handle
 
 
 def _is_transactional(item) -> bool:
