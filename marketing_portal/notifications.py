@@ -29,6 +29,33 @@ from django.utils import timezone, translation
 
 from .models import Notification
 
+# Further ways a notice reaches its person (the integrations app's WeCom / DingTalk robots), registered in an app's
+# ``ready()``: each is called with the new notification's id after the transaction commits (once per notice: a notice
+# asked for twice is stored once). ``_statuses``: what a channel says about delivered notices, for the inbox.
+_deliveries: list = []
+_statuses: list = []
+
+
+def register_delivery(fn) -> None:
+    """``fn(notification_id)`` runs on commit for each new notice (it queues its own task)."""
+    if fn not in _deliveries:
+        _deliveries.append(fn)
+
+
+def register_delivery_status(fn) -> None:
+    """``fn(notification_ids) -> {id: [(label, ok: bool, detail)]}``, shown beside each notice in the inbox."""
+    if fn not in _statuses:
+        _statuses.append(fn)
+
+
+def delivery_statuses(notes) -> dict[int, list]:
+    ids = [n.pk for n in notes]
+    out: dict[int, list] = {}
+    for fn in _statuses:
+        for pk, rows in fn(ids).items():
+            out.setdefault(pk, []).extend(rows)
+    return out
+
 
 def event_key(event: str, target: Model | None = None, *parts: object) -> str:
     """A stable key: event name, the record it concerns, and any further distinguishing parts."""
@@ -78,6 +105,8 @@ def notify(*, recipient, key: str, subject: str, body: str = "", url: str = "", 
         from .tasks import send_notification_email_task
 
         transaction.on_commit(lambda: send_notification_email_task.delay(note.pk))
+    for deliver in _deliveries:
+        transaction.on_commit(lambda deliver=deliver: deliver(note.pk))
     return note
 
 

@@ -32,6 +32,8 @@ class WorkItem:
     overdue: bool = False
     # The due date was computed from the working-day calendar: the page marks it while its year is provisional.
     due_computed: bool = False
+    # A due instant (a ticket's service level, in working hours): calendar feeds show it as a timed event.
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     # Our apps, in dependency order: each depends only on the ones above it.
     "marketing_portal.apps.PortalConfig",
     "org",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "repairs",
     "planning",
     "dashboards",
+    "integrations",  # API, calendar feeds, WeCom / DingTalk notices: depends on all of the above, nothing on it
 ]
 
 MIDDLEWARE = [
@@ -263,6 +267,46 @@ CELERY_BEAT_SCHEDULE = {
     # Daily 09:00: sales reports due today or overdue (RPT-2); each person (then their manager) told once by key.
     "planning-report-reminders": {"task": "planning.tasks.report_reminders_task",
                                   "schedule": crontab(hour=9, minute=0)},
+}
+
+# --- REST API (integrations.api) ---------------------------------------------------------------
+# Bearer tokens only (hashed, scoped, expiring); JSON in and out; every error a JSON body with a code.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "integrations.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.throttling.TokenRateThrottle"],  # counted in the cache (Redis)
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "integrations.api.errors.exception_handler",
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="120/minute")
+# WeCom / DingTalk robots (integrations.robots): attempts per notice with doubling back-off, then failed; a robot
+# with this many failed notices in a row is marked failing and reported to the administrators.
+ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", default=5)
+ROBOT_RETRY_SECONDS = env.float("ROBOT_RETRY_SECONDS", default=30.0)
+ROBOT_FAILING_AFTER = env.int("ROBOT_FAILING_AFTER", default=3)
+# Hosts ("127.0.0.1:port") allowed besides the vendors' for robot webhooks: only the tests' local server sets this.
+ROBOT_WEBHOOK_TEST_HOSTS: tuple = ()
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Marketing Portal API",
+    "DESCRIPTION": "Customers, contracts, projects, invoices, receipts, tickets and the commission ledger, narrowed "
+                   "to what the token's person or service account may see; invoices and receipts recorded through "
+                   "the same checks as the pages.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.SessionAuthentication",
+        "integrations.api.authentication.BearerTokenAuthentication"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ urlpatterns = [
     path("repairs/", include("repairs.urls")),
     path("planning/", include("planning.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("api/", include("integrations.api.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
 ]
 

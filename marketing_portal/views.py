@@ -21,7 +21,15 @@ from .files import attachment_for_download
 from .forms import PolicyChangeForm
 from .links import open_link_failures
 from .models import Notification, PolicyVersion
-from .notifications import INFO, TODO, inbox_for, inbox_modules, notification_mark_read, unread_count
+from .notifications import (
+    INFO,
+    TODO,
+    delivery_statuses,
+    inbox_for,
+    inbox_modules,
+    notification_mark_read,
+    unread_count,
+)
 from .policy import FIELDS, current_policy, policy_update
 from .registry import cards_for, work_for
 from .web import apply_errors, is_safe_url, require_perm, safe_next
@@ -57,6 +65,10 @@ def _inbox_filters(data) -> dict:
 def inbox(request):
     filters = _inbox_filters(request.GET)
     page = Paginator(inbox_for(request.user, **filters), 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    statuses = delivery_statuses(page.object_list)  # robots the notices also went to (integrations)
+    for note in page.object_list:
+        note.deliveries = statuses.get(note.pk, [])
     query = {k: v for k, v in (("module", filters["module"]), ("kind", filters["kind"]),
                                 ("unread", "1" if filters["unread"] else "")) if v}
     return render(request, "portal/inbox.html", {

@@ -18,7 +18,7 @@ def _item(ticket: Ticket, title: str, due=None) -> WorkItem:
     return WorkItem(title=f"{title}：{ticket.number} {ticket.unit_name}", url=ticket.get_absolute_url(),
                     category=_("Repairs"), since=ticket.updated_at,
                     due=timezone.localdate(due_at) if due_at else None,
-                    overdue=bool(due_at and due_at < timezone.now()), due_computed=due_at is not None)
+                    overdue=bool(due_at and due_at < timezone.now()), due_computed=due_at is not None, due_at=due_at)
 
 
 def work_items(user) -> list[WorkItem]:
