@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput
+from marketing_portal.forms import DateInput, MultipleFileField
 from marketing_portal.people import display_name
 
 from . import selectors
@@ -21,22 +21,6 @@ from .choices import (
     Relation,
 )
 from .models import Customer, TemplateVersion
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 def _region_field():

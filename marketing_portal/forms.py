@@ -12,6 +12,29 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files chosen at once: ``cleaned_data`` is a list (empty when none), each file checked alone.
+
+    ``accept`` narrows the browser's picker (``"image/*"``); ``capture`` opens a phone's camera.
+    """
+
+    def __init__(self, *args, accept: str | None = None, capture: str | None = None, **kwargs):
+        attrs = {k: v for k, v in (("accept", accept), ("capture", capture)) if v}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
 class PolicyChangeForm(forms.Form):
     """One text field per policy value: parsing (and its messages) is the policy module's job."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import DateInput
+from marketing_portal.forms import DateInput, MultipleFileField
 
 from .choices import Category, Department, TicketState
 
@@ -21,24 +21,6 @@ def when_field(label, required=False):
     return forms.DateTimeField(label=label, required=required, widget=DateTimeInput(),
                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Photos from the phone camera (several at once)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class TicketFilterForm(forms.Form):
@@ -117,7 +99,7 @@ class ReportForm(forms.Form):
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     work_done = forms.CharField(label=_("Work done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     parts_used = forms.CharField(label=_("Parts used"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    photos = PhotosField(label=_("Photos"))
+    photos = MultipleFileField(label=_("Photos"), accept="image/*", capture="environment")
     solved = forms.ChoiceField(label=_("Result"), widget=forms.RadioSelect,
                                choices=[("yes", _("Solved")), ("no", _("Not solved"))])
     cause_analysis = forms.CharField(label=_("Cause analysis"), required=False,

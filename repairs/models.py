@@ -93,6 +93,9 @@ class Ticket(models.Model):
     phone_solved = models.BooleanField(_("solved by phone"), null=True, blank=True)
     onsite_agreed_at = models.DateTimeField(_("agreed on-site time"), null=True, blank=True)
     first_arrival_at = models.DateTimeField(_("first arrival on site"), null=True, blank=True)
+    # The arrival that meets the visit level now due: the first one, and after a return call reopened the
+    # ticket, the first one since (the on-site level is watched again for the new visit).
+    visit_arrival_at = models.DateTimeField(_("arrival for the visit due"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     archived_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -312,12 +315,14 @@ class ServiceLevelAlert(models.Model):
     due_at = models.DateTimeField(_("was due"))
     sent_at = models.DateTimeField(_("sent at"))
     recipients = models.CharField(_("recipients"), max_length=300)
+    # 0, or for the on-site level of a reopened ticket the reopening it follows (each round alerts once).
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
 
     class Meta:
         ordering = ["sent_at", "pk"]
         verbose_name = _("service-level alert")
         verbose_name_plural = _("service-level alerts")
-        constraints = [models.UniqueConstraint(fields=["ticket", "level", "stage"], name="alert_once")]
+        constraints = [models.UniqueConstraint(fields=["ticket", "level", "stage", "round"], name="alert_once")]
 
     def __str__(self):
         return f"{self.ticket.number} {self.level} {self.stage}"

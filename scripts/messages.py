@@ -79,6 +79,7 @@ def fill(json_path):
                 entry.msgstr = value
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            entry.previous_msgid = entry.previous_msgid_plural = None  # msgmerge's guess, now answered
             done += 1
         catalogue.save()
     print(f"filled {done} of {len(mapping)} given")

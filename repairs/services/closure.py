@@ -87,6 +87,7 @@ def return_call_record(*, by, ticket_id: int, fixed: bool, satisfaction, comment
         ticket.resolved_at = None
         ticket.reopen_count += 1
         ticket.visit_due_at = add_hours(now, policy.repair_visit_hours, policy)
+        ticket.visit_arrival_at = None  # the on-site level is watched again for the new visit
         ticket._change_reason = _("Reopened on the return call: %(comments)s") % {"comments": comments}
     ticket.save()
     return call

@@ -126,6 +126,8 @@ def visit_report(*, by, ticket_id: int, arrived_at: datetime | None, departed_at
     if ticket.first_arrival_at is None:
         ticket.first_arrival_at = arrived_at
         ticket.visit_hours = hours_between(ticket.responded_at or ticket.received_at, arrived_at)
+    if ticket.visit_arrival_at is None:
+        ticket.visit_arrival_at = arrived_at
     url = ticket.get_absolute_url()
     if solved:
         ticket.state, ticket.resolved_at = TicketState.RESOLVED, now

@@ -4,7 +4,8 @@ more to the Repair Center supervisor. Run by Celery beat; each alert is one ``Se
 per ticket, level and stage) and one notice per person by key, so re-runs send nothing twice.
 
 Levels: the phone response (until the technician's call back), the on-site visit (from a phone response
-that did not solve it until the first arrival), the closure (from the call until the archive).
+that did not solve it until the first arrival, and again from a return call that reopened the ticket until the
+next arrival — one round of alerts per reopening), the closure (from the call until the archive).
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from ..models import ServiceLevelAlert, Ticket
 from .common import add_hours
 
 # Which due time each level watches, in which states, until which fact is recorded.
+# The on-site level starts again when a return call reopens the ticket: its alerts are kept per round.
 LEVELS = {
     Level.RESPONSE: ("response_due_at", (TicketState.NEW, TicketState.ASSIGNED), "responded_at"),
     Level.VISIT: ("visit_due_at", (TicketState.ONSITE_PENDING, TicketState.DISPATCHED, TicketState.ONSITE),
-                  "first_arrival_at"),
+                  "visit_arrival_at"),
     Level.CLOSE: ("close_due_at", OPEN_STATES, "archived_at"),
 }
 
@@ -80,10 +82,11 @@ class _People:
 def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: datetime, recipients: list,
            waited: list) -> bool:
     names = "、".join(display_name(u) for u in recipients)[:300]
+    round_ = ticket.reopen_count if level == Level.VISIT else 0
     try:
         with transaction.atomic():
             ServiceLevelAlert.objects.create(ticket=ticket, level=level, stage=stage, state=ticket.state,
-                                             due_at=due_at, sent_at=now, recipients=names)
+                                             due_at=due_at, sent_at=now, recipients=names, round=round_)
     except IntegrityError:
         return False  # sent before (another run, or a second beat)
     subject = _("Service level missed (%(level)s): %(number)s %(unit)s waits on %(who)s") % {
@@ -91,7 +94,8 @@ def _alert(ticket: Ticket, *, level: str, stage: str, due_at: datetime, now: dat
         "who": "、".join(display_name(u) for u in waited) or "—"}
     body = _("Due %(due)s; now “%(state)s”.") % {
         "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"), "state": ticket.get_state_display()}
-    notify_many(recipients=recipients, key=f"repairs-sla|{ticket.pk}|{level}|{stage}", subject=subject, body=body,
+    key = f"repairs-sla|{ticket.pk}|{level}|{stage}" + (f"|{round_}" if round_ else "")
+    notify_many(recipients=recipients, key=key, subject=subject, body=body,
                 url=ticket.get_absolute_url())
     return True
 
@@ -105,13 +109,15 @@ def service_levels_sweep(*, now: datetime | None = None) -> int:
     people = _People()
     for level, (due_field, states, done_field) in LEVELS.items():
         due_filter = {f"{due_field}__lte": now, f"{done_field}__isnull": True, "state__in": states}
+        round_ = OuterRef("reopen_count") if level == Level.VISIT else 0
         pending = (Ticket.objects.filter(**due_filter)
-                   .exclude(Exists(ServiceLevelAlert.objects.filter(ticket=OuterRef("pk"), level=level,
+                   .exclude(Exists(ServiceLevelAlert.objects.filter(ticket=OuterRef("pk"), level=level, round=round_,
                                                                     stage=AlertStage.SUPERVISOR)))
                    .select_related("technician").order_by("pk"))
         for ticket in pending.iterator(chunk_size=200):
             due_at = getattr(ticket, due_field)
-            stages = set(ticket.alerts.filter(level=level).values_list("stage", flat=True))
+            this_round = ticket.reopen_count if level == Level.VISIT else 0
+            stages = set(ticket.alerts.filter(level=level, round=this_round).values_list("stage", flat=True))
             waited = people.waiting_on(ticket)
             if AlertStage.HEAD not in stages:
                 heads = people.heads_of(waited) or supervisors

@@ -67,3 +67,36 @@ def test_closure_level_counts_the_whole_ticket(rep):
     service_levels_sweep(now=at(2026, 3, 6, 13, 5))
     assert ("close", "head") in _alerts(ticket)
     assert ServiceLevelAlert.objects.get(ticket=ticket, level="close", stage="head").state == "onsite"
+
+
+def test_a_return_call_that_reopens_the_ticket_watches_the_next_visit_again(rep, django_capture_on_commit_callbacks):
+    from repairs.services import return_call_record, sheet_accept, sheet_issue
+
+    # Called Monday 09:00, first visit Tuesday 10:00 (in time), solved; the return call on Wednesday 10:00 finds
+    # it failed again and reopens the ticket.
+    ticket = rep.resolved(now=at(2026, 3, 2, 9, 0))
+    assert ticket.visit_arrival_at == at(2026, 3, 3, 10, 0) == ticket.first_arrival_at
+    return_call_record(by=rep.u("cs"), ticket_id=ticket.pk, fixed=False, satisfaction=2, comments="又跳闸了",
+                       now=at(2026, 3, 4, 10, 0))
+    ticket.refresh_from_db()
+    # 16 working hours from Wednesday 10:00: 7.5 h on Wednesday, 8.5 h on Thursday from 08:30 → 17:00.
+    assert ticket.visit_due_at == at(2026, 3, 5, 17, 0) and ticket.visit_arrival_at is None
+    assert service_levels_sweep(now=at(2026, 3, 5, 16, 55)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service_levels_sweep(now=at(2026, 3, 5, 17, 5)) == 1
+    alert = ServiceLevelAlert.objects.get(ticket=ticket, level="visit")
+    assert (alert.stage, alert.round, alert.state) == ("head", 1, "onsite_pending")
+    assert Notification.objects.filter(key=f"repairs-sla|{ticket.pk}|visit|head|1").exists()
+    assert service_levels_sweep(now=at(2026, 3, 5, 17, 10)) == 0  # once per round
+    # The second visit arrives Friday 09:00, before the supervisor's stage (17:00 + 4 h = Friday 12:00):
+    sheet_issue(by=rep.u("cs"), ticket_id=ticket.pk, onsite_at=at(2026, 3, 6, 9, 0), now=at(2026, 3, 5, 17, 20))
+    sheet = ticket.sheets.get(state="issued")
+    sheet_accept(by=rep.u("repair_supervisor"), sheet_id=sheet.pk, technician_ids=[rep.u("tech_repair").pk],
+                 now=at(2026, 3, 5, 17, 25))
+    ticket.refresh_from_db()
+    rep.report(ticket, now=at(2026, 3, 6, 11, 0), arrived_at=at(2026, 3, 6, 9, 0))
+    ticket.refresh_from_db()
+    assert ticket.visit_arrival_at == at(2026, 3, 6, 9, 0) and ticket.first_arrival_at == at(2026, 3, 3, 10, 0)
+    service_levels_sweep(now=at(2026, 3, 6, 12, 30))
+    assert list(ServiceLevelAlert.objects.filter(ticket=ticket, level="visit").values_list("stage", "round")) == [
+        ("head", 1)]
