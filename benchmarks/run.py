@@ -219,7 +219,6 @@ def sweep() -> None:
 
 
 def excel() -> None:
-    from django.contrib.auth import get_user_model
 
     from contracts.models import Contract
 
@@ -261,7 +260,7 @@ def openpyxl_floor(rows: int) -> tuple[float, float]:
 
     row = ["HB-2024-0001", "北京变电站10kV开关柜采购合同", "合同", "销售合同", "北京电力有限公司", "华北区", "张伟",
            Decimal("123456.78"), date(2024, 1, 1), date(2025, 1, 1), date(2024, 1, 5), "已归档（副本已签收）", 1,
-           "标准文本 v1", Decimal("5.00"), 12, "1号柜/2号盒", datetime(2024, 1, 6, 9, 30)]
+           "标准文本 v1", Decimal("5.00"), 12, "1号柜/2号盒", datetime(2024, 1, 6, 9, 30)]  # noqa: DTZ001 - Excel keeps local time
     results = []
     for traced in (False, True):
         if traced:
