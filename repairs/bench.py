@@ -65,7 +65,7 @@ def run(ctx: BenchContext) -> None:
         dept = ctx.pick({"repair": 70, "rnd": 15, "production": 15})
         tech = rng.choice(techs[dept])
         phone = rng.random() < 0.4
-        visit_count = 0 if phone or state in ("new", "assigned", "onsite_pending", "dispatched") else \
+        visit_count = 0 if phone or state in ("new", "assigned", "onsite_pending", "dispatched", "cancelled") else \
             rng.choice([1, 1, 1, 2])
         closed = state in ("closed", "archived", "resolved")
         t = Ticket(
