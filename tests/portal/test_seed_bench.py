@@ -7,10 +7,12 @@ against the rules the services keep.
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import timedelta
 from decimal import Decimal
 from importlib import import_module
+from urllib.parse import urlparse
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -26,11 +28,12 @@ pytestmark = pytest.mark.django_db
 def test_refuses_sqlite_the_test_and_the_system_databases(settings):
     with pytest.raises(CommandError, match="PostgreSQL only"):
         check_target("sqlite:///var/db.sqlite3")
-    test_db = settings.DATABASES["default"]["NAME"]  # pytest-django's test_ database
-    for name in (test_db, test_db.removeprefix("test_"), "postgres", "template1", "test_anything"):
+    test_db = settings.DATABASES["default"]["NAME"]  # pytest-django's test_ database (test_…_gw0 under xdist)
+    configured = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")  # this clone's, from .env.test
+    for name in (test_db, configured, "postgres", "template1", "test_anything"):
         with pytest.raises(CommandError, match="refuses"):
             check_target(f"postgres://postgres@127.0.0.1:5432/{name}")
-    assert test_db.removeprefix("test_") in forbidden_names()
+    assert configured in forbidden_names()
     check_target("postgres://postgres@127.0.0.1:5432/bench")  # a database of its own is accepted
 
 
