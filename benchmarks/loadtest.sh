@@ -77,14 +77,17 @@ trap stop EXIT INT TERM
 .venv/bin/gunicorn marketing_portal.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --timeout 60 --access-logfile /dev/null --error-logfile "$OUT/gunicorn.log" >"$OUT/web.log" 2>&1 &
 PIDS+=($!)
-.venv/bin/celery -A marketing_portal worker --concurrency 2 --quiet --loglevel WARNING --logfile "$OUT/worker.log" &
+.venv/bin/celery -A marketing_portal --quiet worker --concurrency 2 --loglevel WARNING --logfile "$OUT/worker.log" &
 PIDS+=($!)
-.venv/bin/celery -A marketing_portal beat --quiet --loglevel WARNING --logfile "$OUT/beat.log" \
+.venv/bin/celery -A marketing_portal --quiet beat --loglevel WARNING --logfile "$OUT/beat.log" \
   --schedule "$OUT/celerybeat-schedule" &
 PIDS+=($!)
 for _ in $(seq 1 60); do
   curl -fs -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" && break
   sleep 1
+done
+for pid in "${PIDS[@]}"; do
+  kill -0 "$pid" 2>/dev/null || { echo "gunicorn, the worker or beat did not start: see $OUT/*.log" >&2; exit 1; }
 done
 
 echo "load test: $USERS users for $TIME (at most $REQUESTS requests) against gunicorn ($WORKERS workers) on" \
