@@ -58,6 +58,27 @@ def _m2m_names(field, rows):
     return "、".join(str(o) for o in field.related_model._default_manager.filter(pk__in=pks)) or None
 
 
+def _m2m_history(obj, records) -> tuple[list[str], dict]:
+    """The tracked many-to-many fields of ``records`` and their rows: {(field, history_id): sorted related pks},
+    one query per field for the whole history."""
+    if not records:
+        return [], {}
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    names = [f.name for f in getattr(records[0], "_history_m2m_fields", [])]
+    rows: dict = {}
+    for name in names:
+        reverse = get_m2m_reverse_field_name(obj._meta.get_field(name))
+        through = getattr(records[0], name).model
+        pairs = through.objects.filter(history_id__in=[r.history_id for r in records]).values_list(
+            "history_id", f"{reverse}_id")
+        for history_id, pk in pairs:
+            rows.setdefault((name, history_id), []).append(pk)
+    for key in rows:
+        rows[key].sort()
+    return names, rows
+
+
 @register.inclusion_tag("includes/history.html")
 def history_of(obj, limit=50, hide=""):
     """The audit trail of a record (SPEC X-3): who changed what, when, and the values before and after.
@@ -68,12 +89,19 @@ def history_of(obj, limit=50, hide=""):
     hidden = {name.strip() for name in hide.split(",") if name.strip()}
     rows = []
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    m2m_names, m2m_rows = _m2m_history(obj, records)
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
         changes = []
         secret = False
         if previous is not None:
-            delta = record.diff_against(previous)
+            # Many-to-many fields are compared from the rows read once above (diff_against would read them for
+            # every pair of records: two queries per row of the history).
+            delta = record.diff_against(previous, excluded_fields=m2m_names)
+            for name in m2m_names:
+                old, new = m2m_rows.get((name, previous.history_id), []), m2m_rows.get((name, record.history_id), [])
+                if old != new:
+                    delta.changes.append(type("M2MChange", (), {"field": name, "old": old, "new": new}))
             for change in delta.changes:
                 if change.field in hidden:
                     secret = True

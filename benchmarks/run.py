@@ -1,0 +1,334 @@
+"""The portal's benchmark (issue 13, point 2): every figure in one run, on the seed_bench data set.
+
+    .venv/bin/python manage.py seed_bench --database-url postgres://postgres@127.0.0.1:5432/bench   # once
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench REDIS_URL=redis://127.0.0.1:6379/11 \\
+        .venv/bin/python benchmarks/run.py [--repeat 20]
+
+Prints, with the production settings (DEBUG off, Redis cache) and the Django test client in this process:
+
+1. **Pages** — each role's home page, the contract list (first page, deep page, searches by a fragment of a
+   title, a contract number and a customer name, filters), a contract, a project, the dashboard (when the
+   ``dashboards`` app is installed), the ticket list and the technician's phone page: SQL queries per request,
+   server time p50 / p95 over ``--repeat`` requests, and the **SQL floor** — the time the database took for the
+   same statements, fetching the same rows (measured around each ``cursor.execute`` of the request) — with the
+   ratio server p50 / floor, which is what to compare on a noisy machine.
+2. **Search plans** — ``EXPLAIN ANALYZE`` of the contract search: the trigram indexes, no scan of the table.
+3. **Receivables sweep** — the first and the second run of today (inside a transaction rolled back at the end,
+   so the benchmark can be run again on the same data).
+4. **Excel** — the contract register with ~50,000 rows beside one with ~5,000: time and peak Python memory
+   (tracemalloc), beside openpyxl's own write-only floor for the same cells.
+5. **PDF** — the contract approval form's render time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ["DEBUG"] = "0"
+os.environ.setdefault("SECRET_KEY", "benchmark-only")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+os.environ.setdefault("SECURE_COOKIES", "0")
+
+PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+         "Version/17.0 Mobile/15E148 Safari/604.1")
+
+
+class SqlClock:
+    """Counts the statements of a request and the time the database took for them (execute + rows)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+@contextmanager
+def sql_clock():
+    from django.db import connection
+
+    clock = SqlClock()
+    with connection.execute_wrapper(clock):
+        yield clock
+
+
+def drain(response) -> None:
+    if getattr(response, "streaming", False):
+        for _chunk in response.streaming_content:
+            pass
+
+
+def measure(client, url: str, repeat: int, **headers):
+    """(queries, p50 ms, p95 ms, SQL floor p50 ms, status) of ``repeat`` requests after one warm-up."""
+    drain(client.get(url, **headers))
+    times, floors, counts, status = [], [], [], None
+    for _ in range(repeat):
+        with sql_clock() as clock:
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            drain(response)
+            times.append(time.perf_counter() - started)
+        floors.append(clock.seconds)
+        counts.append(clock.count)
+        status = response.status_code
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return max(counts), statistics.median(times) * 1000, p95 * 1000, statistics.median(floors) * 1000, status
+
+
+def login(username):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def dashboard_urls() -> list[tuple[str, str]]:
+    """The managers' dashboard, when the dashboards app is there (issue 11)."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    if not apps.is_installed("dashboards"):
+        return []
+    for name in ("dashboards:index", "dashboards:home", "dashboards:dashboard", "dashboards:managers"):
+        try:
+            return [(name, reverse(name))]
+        except NoReverseMatch:
+            continue
+    return []
+
+
+def pages(repeat: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from contracts.models import Contract, Customer
+    from contracts.selectors import contracts_visible_to
+    from receivables.models import Project
+
+    User = get_user_model()
+    print(f"\n1. Pages ({repeat} requests each after a warm-up; floor = the database's time for the same statements)")
+    print(f"{'who':<18}{'page':<34}{'rows seen':>10}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor ms':>9}"
+          f"{'ratio':>7}")
+    rows = []
+
+    def show(who, label, url, seen="", **headers):
+        client = login(who)
+        queries, p50, p95, floor, status = measure(client, url, repeat, **headers)
+        assert status == 200, (who, url, status)
+        ratio = p50 / floor if floor else float("nan")
+        seen_text = f"{seen:,}" if isinstance(seen, int) else seen
+        print(f"{who:<18}{label:<34}{seen_text:>10}{queries:>8}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{ratio:>7.1f}")
+        rows.append((who, label, queries, p50, p95, floor))
+
+    for who in ("director", "mgmt_manager", "rm_hb", "sales_hb", "clerk", "finance", "archivist", "gm", "cs",
+                "tech_repair", "repair_supervisor", "sysadmin"):
+        show(who, "home (my work)", "/")
+    contract = (Contract.objects.filter(state="filed", region__code="HB", handler__username="sales_hb",
+                                        project__isnull=False).order_by("-signed_on").first())
+    title_fragment = contract.title[2:9]
+    number_fragment = contract.serial_number[:-1]
+    customer = Customer.objects.filter(region__code="HB", contracts__isnull=False).order_by("pk").first()
+    customer_fragment = customer.name[:4]
+    for who in ("director", "rm_hb", "sales_hb"):
+        user = User.objects.get(username=who)
+        seen = contracts_visible_to(user).count()
+        deep = max(1, int(seen / 25 * 0.8))
+        show(who, "contracts, first page", "/contracts/", seen)
+        show(who, f"contracts, page {deep}", f"/contracts/?page={deep}", seen)
+        show(who, f"search title “{title_fragment}”", f"/contracts/?q={title_fragment}", seen)
+        show(who, f"search number “{number_fragment}”", f"/contracts/?q={number_fragment}", seen)
+        show(who, f"search customer “{customer_fragment}”", f"/contracts/?q={customer_fragment}", seen)
+        show(who, "filter filed + HB", "/contracts/?state=filed&region=HB", seen)
+        show(who, "contract page", f"/contracts/{contract.pk}/")
+        show(who, "project page", f"/receivables/{contract.project.pk}/")
+    show("finance", "project list", "/receivables/", Project.objects.count())
+    for name, url in dashboard_urls():
+        for who in ("director", "gm", "sales_manager", "rm_hb"):
+            show(who, f"dashboard ({name})", url)
+    from repairs.models import Ticket
+
+    show("cs", "ticket list", "/repairs/", Ticket.objects.count())
+    show("repair_supervisor", "ticket list", "/repairs/", Ticket.objects.count())
+    show("tech_repair", "phone: my tickets", "/repairs/?mine=1", HTTP_USER_AGENT=PHONE)
+    mine = Ticket.objects.filter(technician__username="tech_repair").order_by("-received_at").first()
+    if mine is not None:
+        show("tech_repair", "phone: a ticket", f"/repairs/{mine.pk}/", HTTP_USER_AGENT=PHONE)
+    return contract, title_fragment, number_fragment, customer_fragment
+
+
+def search_plans(fragments) -> None:
+    from django.contrib.auth import get_user_model
+
+    from contracts.selectors import contract_list
+
+    director = get_user_model().objects.get(username="director")
+    print("\n2. Contract search plans (EXPLAIN ANALYZE, director: all contracts)")
+    for fragment in fragments:
+        qs = contract_list(director, search=fragment)[:25]
+        plan = qs.explain(analyze=True)
+        scans = [line.strip() for line in plan.splitlines() if "Scan" in line and "contract" in line]
+        seq = any("Seq Scan on contracts_contract" in line for line in plan.splitlines())
+        print(f"  “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}")
+        for line in scans:
+            print(f"      {line[:150]}")
+
+
+def sweep() -> None:
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from receivables.models import Project
+    from receivables.sweep import sweep_receivables
+
+    today = timezone.localdate()
+    print("\n3. Receivables sweep, first and second run of today "
+          f"({Project.objects.exclude(next_check_on=None).count():,} open projects; rolled back afterwards)")
+    with transaction.atomic():
+        for label in ("first run", "second run"):
+            started = time.perf_counter()
+            result = sweep_receivables()
+            seconds = time.perf_counter() - started
+            print(f"  {label:<11} {seconds:8.3f} s   due {result.due:>6}  assessed {result.assessed:>6}  entries "
+                  f"{result.entries:>5}  statements {result.statements:>4}  notices {result.notices:>5}")
+        due_tomorrow = Project.objects.filter(next_check_on__lte=today + timedelta(days=1)).count()
+        print(f"  (projects due by tomorrow after the runs: {due_tomorrow:,})")
+        transaction.set_rollback(True)
+
+
+def excel() -> None:
+
+    from contracts.models import Contract
+
+    print("\n4. Excel: the contract register (director), streamed write-only, beside openpyxl's own floor")
+    total = Contract.objects.count()
+    # The year whose contracts number closest to 5,000 (searched by the contract number's year, HT-YYYY-).
+    years = Contract.objects.values_list("created_at__year", flat=True)
+    counts: dict[int, int] = {}
+    for year in years:
+        counts[year] = counts.get(year, 0) + 1
+    year = min(counts, key=lambda y: abs(counts[y] - 5000))
+    client = login("director")
+    print(f"{'export':<36}{'rows':>8}{'seconds':>9}{'peak MB':>9}{'floor s':>9}{'floor MB':>9}")
+    for label, url in ((f"register, contracts of {year}", f"/contracts/register.xlsx?q=HT-{year}-"),
+                       ("register, every contract", "/contracts/register.xlsx")):
+        started = time.perf_counter()
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+        seconds = time.perf_counter() - started
+        tracemalloc.start()
+        response = client.get(url)
+        drain(response)
+        _size, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        from openpyxl import load_workbook
+
+        rows = sum(1 for _row in load_workbook(io.BytesIO(body), read_only=True).active.iter_rows()) - 1
+        floor_s, floor_mb = openpyxl_floor(rows)
+        print(f"{label:<36}{rows:>8,}{seconds:>9.2f}{peak / 2**20:>9.1f}{floor_s:>9.2f}{floor_mb:>9.1f}")
+    print(f"  ({total:,} contracts in the database)")
+
+
+def openpyxl_floor(rows: int) -> tuple[float, float]:
+    """openpyxl write-only, the same 18 columns of plain values, no database: (seconds, peak MB)."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    row = ["HB-2024-0001", "北京变电站10kV开关柜采购合同", "合同", "销售合同", "北京电力有限公司", "华北区", "张伟",
+           Decimal("123456.78"), date(2024, 1, 1), date(2025, 1, 1), date(2024, 1, 5), "已归档（副本已签收）", 1,
+           "标准文本 v1", Decimal("5.00"), 12, "1号柜/2号盒", datetime(2024, 1, 6, 9, 30)]  # noqa: DTZ001 - Excel keeps local time
+    results = []
+    for traced in (False, True):
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("合同台账")
+        for _ in range(rows):
+            sheet.append(row)
+        workbook.save(io.BytesIO())
+        seconds = time.perf_counter() - started
+        if traced:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            results.append(peak / 2**20)
+        else:
+            results.append(seconds)
+    return results[0], results[1]
+
+
+def pdf(contract) -> None:
+    client = login("director")
+    url = f"/contracts/{contract.pk}/approval-form.pdf"
+    client.get(url)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+    assert response.status_code == 200
+    print(f"\n5. PDF: contract approval form ({len(response.content) // 1024} KB): "
+          f"median {statistics.median(times):.2f} s of 3")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", default="pages,plans,sweep,excel,pdf")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login's messages
+    logging.getLogger("celery").setLevel(logging.WARNING)
+    from django.db import connection
+
+    from marketing_portal.management.commands.seed_bench import check_target
+
+    check_target(os.environ.get("DATABASE_URL", "sqlite://"))  # only a seed_bench database
+    from contracts.models import Contract
+
+    print(f"benchmark on {connection.settings_dict['NAME']}: {Contract.objects.count():,} contracts; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    only = set(args.only.split(","))
+    started = time.perf_counter()
+    contract, *fragments = pages(args.repeat) if "pages" in only else (None,)
+    if "plans" in only and fragments:
+        search_plans(fragments)
+    if "sweep" in only:
+        sweep()
+    if "excel" in only:
+        excel()
+    if "pdf" in only and contract is not None:
+        pdf(contract)
+    print(f"\n(benchmark took {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.1f})")
+
+
+if __name__ == "__main__":
+    main()
