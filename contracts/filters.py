@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.lists import ListFilterSet
 
 from .choices import ContractState, Direction
 from .models import Contract, Customer
+from .selectors import signed_sales
 
 
 class ContractFilter(ListFilterSet):
@@ -29,10 +31,20 @@ class ContractFilter(ListFilterSet):
 
     direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices,
                                             empty_label=_("All directions"))
+    # Opened from the dashboard: sales contracts signed (and in force) in these days — what its signed amount counts.
+    signed_from = django_filters.DateFilter(method="filter_signed_from", widget=forms.HiddenInput)
+    signed_to = django_filters.DateFilter(method="filter_signed_to", widget=forms.HiddenInput)
 
     class Meta:
         model = Contract
-        fields = ["q", "state", "region", "owner", "direction", "date_from", "date_to", "mine"]
+        fields = ["q", "state", "region", "owner", "direction", "date_from", "date_to", "mine", "signed_from",
+                  "signed_to"]
+
+    def filter_signed_from(self, queryset, name, value):
+        return signed_sales(queryset).filter(signed_on__gte=value)
+
+    def filter_signed_to(self, queryset, name, value):
+        return signed_sales(queryset).filter(signed_on__lte=value)
 
 
 class CustomerFilter(ListFilterSet):

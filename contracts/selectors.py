@@ -190,6 +190,11 @@ def pending_steps_for(user) -> QuerySet:
     )
 
 
+def signed_sales(qs: QuerySet) -> QuerySet:
+    """Sales contracts signed and in force, originals not amendments: what the dashboard's signed amount counts."""
+    return qs.filter(direction=Direction.SALES, state__in=SIGNED_STATES, parent__isnull=True)
+
+
 def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "",
                   signed_from=None, signed_to=None) -> QuerySet:
     """The contract list: visible contracts with everything a row shows, in a fixed number of queries.
@@ -198,7 +203,7 @@ def contract_list(user, *, search: str = "", state: str = "", region: str = "", 
     (originals, not amendments) — what the dashboard's signed amount counts."""
     qs = contracts_visible_to(user).select_related("customer", "region", "handler__person")
     if signed_from or signed_to:
-        qs = qs.filter(direction=Direction.SALES, state__in=SIGNED_STATES, parent__isnull=True)
+        qs = signed_sales(qs)
         if signed_from:
             qs = qs.filter(signed_on__gte=signed_from)
         if signed_to:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.lists import ListFilterSet
 
-from .choices import OPEN_STAGES, EntryKind, ProjectStage
+from .choices import OPEN_STAGES, RULE_KINDS, EntryKind, ProjectStage
 from .models import CommissionEntry, Project
 
 
@@ -35,10 +35,14 @@ class ProjectFilter(ListFilterSet):
         label=_("Attention"), method="filter_attention", empty_label=_("Everything"),
         choices=[("deducted", _("With deductions")), ("suspension", _("Collection-only duty"))])
     customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
+    # Opened from the dashboard and Finance's cards: projects whose next deadline falls in these days.
+    due_from = django_filters.DateFilter(field_name="next_deadline_on", lookup_expr="gte", widget=forms.HiddenInput)
+    due_to = django_filters.DateFilter(field_name="next_deadline_on", lookup_expr="lte", widget=forms.HiddenInput)
 
     class Meta:
         model = Project
-        fields = ["q", "state", "region", "owner", "attention", "date_from", "date_to", "mine", "customer"]
+        fields = ["q", "state", "region", "owner", "attention", "date_from", "date_to", "mine", "customer",
+                  "due_from", "due_to"]
 
     def filter_state(self, queryset, name, value):
         if value == "open":
@@ -63,9 +67,13 @@ class LedgerFilter(ListFilterSet):
     default_sort = ("-entry_date", "-pk")
     sums = {"amount": ("amount", _("Amount"))}
 
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=EntryKind.choices, empty_label=_("All kinds"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), method="filter_kind", empty_label=_("All kinds"),
+                                       choices=[("rules", _("Deductions and forfeitures")), *EntryKind.choices])
     project = django_filters.NumberFilter(field_name="project_id", widget=forms.HiddenInput)
 
     class Meta:
         model = CommissionEntry
         fields = ["q", "owner", "region", "kind", "date_from", "date_to", "mine", "project"]
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=RULE_KINDS) if value == "rules" else queryset.filter(kind=value)
