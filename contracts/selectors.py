@@ -26,7 +26,7 @@ from org.roles import MARKETING_OFFICE, Role
 from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
 
 from . import rules
-from .choices import Conclusion, Direction, StepKind, StepStatus
+from .choices import SIGNED_STATES, Conclusion, Direction, StepKind, StepStatus
 from .models import (
     ApprovalStep,
     Contract,
@@ -190,9 +190,19 @@ def pending_steps_for(user) -> QuerySet:
     )
 
 
-def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "") -> QuerySet:
-    """The contract list: visible contracts with everything a row shows, in a fixed number of queries."""
+def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "",
+                  signed_from=None, signed_to=None) -> QuerySet:
+    """The contract list: visible contracts with everything a row shows, in a fixed number of queries.
+
+    ``signed_from`` / ``signed_to`` (the dashboard's links): sales contracts signed in those days and in force
+    (originals, not amendments) — what the dashboard's signed amount counts."""
     qs = contracts_visible_to(user).select_related("customer", "region", "handler__person")
+    if signed_from or signed_to:
+        qs = qs.filter(direction=Direction.SALES, state__in=SIGNED_STATES, parent__isnull=True)
+        if signed_from:
+            qs = qs.filter(signed_on__gte=signed_from)
+        if signed_to:
+            qs = qs.filter(signed_on__lte=signed_to)
     if search:
         qs = qs.filter(
             Q(title__icontains=search) | Q(customer__name__icontains=search) | Q(archive_number__icontains=search)

@@ -34,7 +34,20 @@ class WorkItem:
     due_computed: bool = False
 
 
+@dataclass(frozen=True)
+class Card:
+    """A key figure on the home page (besides "my work"), linking to its records."""
+
+    label: str
+    value: str
+    url: str
+    note: str = ""
+    order: int = 100
+    key: str = ""
+
+
 _nav: list[NavEntry] = []
+_cards: list[Callable[[object], list[Card]]] = []
 _work: list[Callable[[object], list[WorkItem]]] = []
 
 
@@ -58,3 +71,16 @@ def work_for(user) -> list[WorkItem]:
         items.extend(provider(user))
     # Overdue first, then by due date, then oldest first.
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max, str(i.since or "")))
+
+
+def register_card(provider: Callable[[object], list[Card]]) -> None:
+    """``provider(user)`` returns the cards the user's home shows (empty for a role it has nothing for)."""
+    if provider not in _cards:
+        _cards.append(provider)
+
+
+def cards_for(user) -> list[Card]:
+    cards: list[Card] = []
+    for provider in _cards:
+        cards.extend(provider(user))
+    return sorted(cards, key=lambda c: c.order)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "receivables",
     "repairs",
     "planning",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

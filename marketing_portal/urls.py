@@ -41,6 +41,7 @@ urlpatterns = [
     path("receivables/", include("receivables.urls")),
     path("repairs/", include("repairs.urls")),
     path("planning/", include("planning.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,7 +23,7 @@ from .links import open_link_failures
 from .models import Notification, PolicyVersion
 from .notifications import notification_mark_read, unread_count
 from .policy import FIELDS, current_policy, policy_update
-from .registry import work_for
+from .registry import cards_for, work_for
 from .web import apply_errors, is_safe_url, require_perm, safe_next
 
 
@@ -43,7 +43,8 @@ class LoginView(auth_views.LoginView):
 def home(request):
     items = work_for(request.user)
     recent = Notification.objects.filter(recipient=request.user)[:5]
-    return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent})
+    return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent,
+                                                "cards": cards_for(request.user)})
 
 
 @login_required

@@ -176,10 +176,13 @@ def open_version(plan: SalesPlan) -> PlanVersion | None:
 # For the dashboard: targets in force, actuals, actual against target
 # --------------------------------------------------------------------------------------------------
 def _months_of(period) -> tuple[int, list[int]]:
-    """``period`` is a year (2026), a ``(year, month)`` pair, or ``(year, "Q2")``: the year and its months."""
+    """``period`` is a year (2026), a ``(year, month)`` pair, ``(year, "Q2")`` or ``(year, [1, 2, 3])``: the year
+    and its months."""
     if isinstance(period, int):
         return period, list(range(1, 13))
     year, part = period
+    if isinstance(part, list | tuple):  # some months of the year (the dashboard's custom period)
+        return year, sorted(int(m) for m in part)
     if isinstance(part, str) and part.upper().startswith("Q"):
         quarter = int(part[1:])
         return year, [3 * quarter - 2, 3 * quarter - 1, 3 * quarter]

@@ -34,6 +34,9 @@ class ProjectFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), required=False)
     attention = forms.ChoiceField(label=_("Attention"), required=False, choices=[
         ("", _("Everything")), ("deducted", _("With deductions")), ("suspension", _("Collection-only duty"))])
+    # Opened from a home card: the next deadline falls in these days.
+    due_from = forms.DateField(label=_("Next deadline from"), required=False, widget=forms.HiddenInput)
+    due_to = forms.DateField(label=_("Next deadline to"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,7 +150,8 @@ class ImportForm(forms.Form):
 
 class LedgerFilterForm(forms.Form):
     owner = UserChoiceField(label=_("Sales owner"), queryset=None, required=False, empty_label=_("Everyone"))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EntryKind.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[
+        ("", _("All kinds")), ("rules", _("Deductions and forfeitures")), *EntryKind.choices])
     date_from = DateField(label=_("From"), required=False, widget=DateInput())
     date_to = DateField(label=_("To"), required=False, widget=DateInput())
 

@@ -186,7 +186,7 @@ def with_totals(qs: QuerySet) -> QuerySet:
 
 
 def project_list(user, *, search: str = "", stage: str = "", region: str = "", owner: int | None = None,
-                 customer: int | None = None, attention: str = "") -> QuerySet:
+                 customer: int | None = None, attention: str = "", due_from=None, due_to=None) -> QuerySet:
     """Visible projects with their invoiced and received totals, in a fixed number of queries."""
     qs = with_totals(projects_visible_to(user).select_related("customer", "region", "owner__person"))
     if search:
@@ -206,6 +206,10 @@ def project_list(user, *, search: str = "", stage: str = "", region: str = "", o
         qs = qs.filter(deduction_percent__gt=0)
     elif attention == "suspension":
         qs = qs.exclude(suspension="none")
+    if due_from:
+        qs = qs.filter(next_deadline_on__gte=due_from)
+    if due_to:
+        qs = qs.filter(next_deadline_on__lte=due_to)
     return qs.order_by(F("next_deadline_on").asc(nulls_last=True), "-pk")
 
 

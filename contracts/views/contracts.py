@@ -30,7 +30,7 @@ def _filtered(request):
     if form.is_valid():
         data = form.cleaned_data
         params = {"search": data["q"].strip(), "state": data["state"], "region": data["region"],
-                  "direction": data["direction"]}
+                  "direction": data["direction"], "signed_from": data["signed_from"], "signed_to": data["signed_to"]}
     return form, selectors.contract_list(request.user, **params)
 
 

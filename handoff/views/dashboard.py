@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from marketing_portal import charts
 from marketing_portal.documents import xlsx_response
 from marketing_portal.web import require_perm
 
@@ -33,12 +34,13 @@ def dashboard(request):
     require_perm(request, "handoff.use_handoffs")
     form, year, region = _dashboard_params(request)
     rates = selectors.on_time_rates(request.user, year=year, region=region)
-    chart = {
-        "labels": [date_format(date(year, m, 1), "YEAR_MONTH_FORMAT") for m in range(1, 13)],
-        "xxx": [float(r["rate"]) if r["rate"] is not None else None for r in rates[Party.XXX]["months"]],
-        "finance": [float(r["rate"]) if r["rate"] is not None else None for r in rates[Party.FINANCE]["months"]],
-        "xxx_label": str(_("XXX costing")), "finance_label": str(_("Finance review")),
-    }
+    labels = [date_format(date(year, m, 1), "YEAR_MONTH_FORMAT") for m in range(1, 13)]
+    chart = charts.chart(
+        _("On-time rate by month of the due date"), labels,
+        [charts.series(_("XXX costing"), [r["rate"] for r in rates[Party.XXX]["months"]]),
+         charts.series(_("Finance review"), [r["rate"] for r in rates[Party.FINANCE]["months"]])],
+        axes=[charts.axis(_("On-time rate (%)"), "percent")],
+        empty=_("No costing or review was due in %(year)s.") % {"year": year})
     return render(request, "handoff/dashboard.html", {
         "form": form, "year": year, "region": region, "rates": rates, "chart": chart,
         "xxx": rates[Party.XXX], "finance": rates[Party.FINANCE], "counts": selectors.waiting_counts(request.user),

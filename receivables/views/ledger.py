@@ -17,7 +17,7 @@ from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, require_perm
 
 from .. import forms, selectors, services
-from ..choices import EntryKind
+from ..choices import RULE_KINDS, EntryKind
 
 PAGE_SIZE = 25
 
@@ -34,7 +34,9 @@ def _ledger_query(request):
         data = form.cleaned_data
         if data["owner"]:
             qs = qs.filter(owner=data["owner"])
-        if data["kind"]:
+        if data["kind"] == "rules":
+            qs = qs.filter(kind__in=RULE_KINDS)
+        elif data["kind"]:
             qs = qs.filter(kind=data["kind"])
         if data["date_from"]:
             qs = qs.filter(entry_date__gte=data["date_from"])

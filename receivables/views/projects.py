@@ -31,7 +31,7 @@ def _filtered_projects(request):
     if form.is_valid():
         data = form.cleaned_data
         params = {"search": data["q"].strip(), "stage": data["stage"], "region": data["region"],
-                  "attention": data["attention"]}
+                  "attention": data["attention"], "due_from": data["due_from"], "due_to": data["due_to"]}
     return form, selectors.project_list(request.user, **params)
 
 

@@ -235,7 +235,8 @@ def test_dashboard_page_and_export(login, demo, hf, artifacts):
     costing_submit(by=demo.user("xxx_estimator"), handoff_id=a.pk, lines=COSTS, now=at(2026, 3, 5, 20))
     client = login(demo.user("director"))
     page = client.get(reverse("handoff:dashboard") + "?year=2026").content.decode()
-    assert "合同对接按时率" in page and 'id="rates-chart"' in page and "chart.umd.min.js" in page
+    assert "合同对接按时率" in page and 'id="rates-chart"' in page and "echarts.min.js" in page
+    assert "<script>" not in page  # no inline script: the data in json_script, the drawing in js/charts.js
     assert 'id="rate-xxx">100.0%' in page
     response = client.get(reverse("handoff:dashboard-export") + "?year=2026")
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))

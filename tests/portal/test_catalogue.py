@@ -13,7 +13,7 @@ import polib
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["manage.py", "marketing_portal", "org", "contracts", "handoff", "receivables", "repairs", "planning",
-           "templates", "locale", "scripts"]
+           "dashboards", "templates", "locale", "scripts"]
 
 
 def test_zh_hans_catalogue_is_complete(tmp_path):
