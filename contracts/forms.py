@@ -336,8 +336,8 @@ class ContractFilterForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), required=False,
                                   choices=[("", _("All directions")), *Direction.choices])
     # Opened from the dashboard: sales contracts signed (and in force) in these days.
-    signed_from = forms.DateField(label=_("Signed from"), required=False, widget=forms.HiddenInput)
-    signed_to = forms.DateField(label=_("Signed to"), required=False, widget=forms.HiddenInput)
+    signed_from = DateField(label=_("Signed from"), required=False, widget=forms.HiddenInput)
+    signed_to = DateField(label=_("Signed to"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
