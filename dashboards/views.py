@@ -43,4 +43,4 @@ def export(request, chart: str):
     section = figures.build(chart, request.user, period, region, today)
     filename = _("%(title)s %(period)s.xlsx") % {"title": section.title, "period": period.label}
     return xlsx_response(filename, sheet_title=section.title[:31], headers=section.headers, rows=iter(section.rows),
-                         money_columns=section.money_columns)
+                         money_columns=section.money_columns, total_columns=())  # the section has its own 合计 row

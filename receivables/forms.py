@@ -35,8 +35,8 @@ class ProjectFilterForm(forms.Form):
     attention = forms.ChoiceField(label=_("Attention"), required=False, choices=[
         ("", _("Everything")), ("deducted", _("With deductions")), ("suspension", _("Collection-only duty"))])
     # Opened from a home card: the next deadline falls in these days.
-    due_from = forms.DateField(label=_("Next deadline from"), required=False, widget=forms.HiddenInput)
-    due_to = forms.DateField(label=_("Next deadline to"), required=False, widget=forms.HiddenInput)
+    due_from = DateField(label=_("Next deadline from"), required=False, widget=forms.HiddenInput)
+    due_to = DateField(label=_("Next deadline to"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,8 @@ NOT_REGIONAL = {
     "repairs:equipment-create": "equipment is entered by customer service and the repair staff, not by region",
     "repairs:report": "the technician's phone page: only the ticket's own technicians",
     "notification-open": "a person's own message, not regional: test_a_message_opens_only_for_its_recipient",
+    "password_reset_confirm": "a password-reset link: one person's signed token, not regional (a bad token shows "
+                              "the expired-link page)",
     "planning:report": "no report filed in this walk", "planning:report-comment": "no report filed in this walk",
 }
 
