@@ -154,10 +154,14 @@ def _send(broker, task="receivables.tasks.sweep_receivables_task", args=SWEEP_AR
     """Queue a task on the private broker as the beat would."""
     from celery import Celery
 
-    app = Celery("faults-sender", broker=broker)
+    # Not the current app: shared tasks queued by later tests must keep the portal's own broker.
+    app = Celery("faults-sender", broker=broker, set_as_current=False)
     app.conf.task_default_queue = "celery"
-    with app.connection_for_write() as conn:
-        app.send_task(task, args=list(args), task_id=task_id, connection=conn)
+    try:
+        with app.connection_for_write() as conn:
+            app.send_task(task, args=list(args), task_id=task_id, connection=conn)
+    finally:
+        app.close()
 
 
 def _ledger(db_url=None):
