@@ -16,11 +16,29 @@ TEXT_MAX = 5000  # a comment, a description, a letter's text (about three pages 
 FORMSET_MAX = 100
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+# What a typed date may look like: 2026-06-15, 2026/6/15, 2026.6.15 or 2026年6月15日 (the zh-Hans input formats).
+# No character classes: Chromium compiles ``pattern`` with the ``v`` flag, where an unescaped ``-`` in one is an
+# error that silently drops the check.
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+DATE_PATTERN = r"\d{4}(-|/|\.|年)\d{1,2}(-|/|\.|月)\d{1,2}日?"
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+
+class DateInput(forms.DateInput):
+    """A date typed as text and shown as ``2026-06-15`` (issue 12, point c).
+
+    Not ``type="date"``: Chromium draws the native field in the browser's own locale — ``mm/dd/yyyy`` and a
+    value read ``06/15/2026`` on an English phone, whatever ``lang`` the page or the input says — so a date
+    would read differently on every device. A text field with the placeholder 年-月-日 and a pattern reads the
+    same everywhere; the server accepts the zh-Hans formats (``-``, ``/``, ``.``, 年月日).
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {"placeholder": _("YYYY-MM-DD"), "pattern": DATE_PATTERN, "inputmode": "text",
+                 "autocomplete": "off", "maxlength": "11", "title": _("A date such as 2026-06-15"),
+                 "class": "date-input", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%Y-%m-%d", **kwargs)
 
 
 class DateField(forms.DateField):
@@ -34,6 +52,7 @@ class DateField(forms.DateField):
 
     def __init__(self, *args, first: date = FIRST_DATE, last: date = LAST_DATE, **kwargs):
         self.first, self.last = first, last  # a form with a range of its own (the calendar's years) names it
+        kwargs.setdefault("input_formats", DATE_FORMATS)
         super().__init__(*args, **kwargs)
 
     def validate(self, value):

@@ -26,7 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from .forms import DATE_FORMATS, DateInput
 from .people import display_name
 
 PAGE_SIZE = 25
@@ -56,8 +56,10 @@ class ListFilterSet(django_filters.FilterSet):
     date_label = _("Date")                  # names the date of the range: 签订日期（起）/（止）
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"), widget=DateInput())
-    date_to = django_filters.DateFilter(method="filter_date_to", label=_("To"), widget=DateInput())
+    date_from = django_filters.DateFilter(method="filter_date_from", label=_("From"), widget=DateInput(),
+                                        input_formats=DATE_FORMATS)
+    date_to = django_filters.DateFilter(method="filter_date_to", label=_("To"), widget=DateInput(),
+                                      input_formats=DATE_FORMATS)
     owner = django_filters.ChoiceFilter(method="filter_owner", label=_("Owner"), empty_label=_("All owners"))
     region = django_filters.ChoiceFilter(method="filter_region", label=_("Region"), empty_label=_("All regions"))
     state = django_filters.ChoiceFilter(method="filter_state", label=_("State"), empty_label=_("All states"))

@@ -167,3 +167,11 @@ def colon() -> str:
     from django.utils.translation import pgettext
 
     return pgettext("after a label", ": ")
+
+
+@register.simple_tag
+def date_pattern() -> str:
+    """The ``pattern`` of a date typed as text (``marketing_portal.forms.DateInput``), for a hand-written input."""
+    from ..forms import DATE_PATTERN
+
+    return DATE_PATTERN
