@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from handoff.choices import Party
 from marketing_portal import charts
+from planning.choices import TenderState
+from planning.selectors import may_use_tenders
 from repairs.choices import Department
 
 from . import selectors
@@ -63,6 +65,8 @@ def section_keys(user) -> list[str]:
         keys.append("deductions")
     if user.has_perm("repairs.see_metrics"):
         keys.append("repairs")
+    if may_use_tenders(user):
+        keys.append("tenders")
     return keys
 
 
@@ -220,8 +224,33 @@ def _repairs(user, period, region, today) -> Section:
     return section
 
 
+def _tenders(user, period, region, today) -> Section:
+    data = selectors.tenders(user, period, region=region)
+    dates = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    states = [(value, label) for value, label in TenderState.choices if value in data["by_state"]]
+    links = [_url("planning:tenders", state=value, region=region, **dates) for value, _label in states]
+    chart = charts.chart(
+        _("Bids by state"), [f"{label}（{data['by_state'][value]['count']}）" for value, label in states],
+        [charts.series(_("Number of bids"), [data["by_state"][value]["count"] for value, _label in states], links=links),
+         charts.series(_("Budget (yuan)"), [data["by_state"][value]["budget"] for value, _label in states],
+                       axis_index=1, links=links)],
+        axes=[charts.axis(_("Number of bids"), "count"), charts.axis(_("yuan"), "yuan")], horizontal=True,
+        empty=_("No bid opens in the period."))
+    rows = [[label, data["by_state"][value]["count"], data["by_state"][value]["budget"],
+             data["won_amount"] if value == TenderState.WON else None, None] for value, label in states]
+    rows.append([_("Whole period"), data["count"], sum((r["budget"] for r in data["by_state"].values()),
+                                                      selectors.ZERO), data["won_amount"], data["win_rate"]])
+    section = Section("tenders", _("Bids: results and win rate"), chart=chart,
+                      headers=[_("State"), _("Number of bids"), _("Budget (yuan)"), _("Winning price (yuan)"),
+                               _("Win rate (%)")], rows=rows, money_columns=[2, 3],
+                      note=_("Bids opening in the period, by their state today; the win rate counts the won among "
+                             "the won and lost."))
+    section.data = data
+    return section
+
+
 BUILDERS = {"pipeline": _pipeline, "signed": _signed, "handoff": _handoff, "aging": _aging,
-            "deductions": _deductions, "repairs": _repairs}
+            "deductions": _deductions, "repairs": _repairs, "tenders": _tenders}
 
 
 def headline(sections: list[Section], period: Period, region: str) -> list[dict]:
@@ -268,6 +297,14 @@ def headline(sections: list[Section], period: Period, region: str) -> list[dict]
                       "note": _("XXX costing; Finance review %(rate)s") % {
                           "rate": f"{fin}%" if fin is not None else "—"},
                       "url": _url("handoff:dashboard", year=period.end.year, region=region)})
+    if "tenders" in by_key:
+        d = by_key["tenders"].data
+        cards.append({"key": "tenders", "label": _("Bids won, %(period)s") % {"period": period.label},
+                      "value": format_yuan(d["won_amount"]),
+                      "note": _("win rate %(rate)s · %(open)s still open") % {
+                          "rate": f"{d['win_rate']}%" if d["win_rate"] is not None else "—", "open": d["open"]},
+                      "url": _url("planning:tenders", state=TenderState.WON, region=region,
+                                  date_from=period.start.isoformat(), date_to=period.end.isoformat())})
     if "repairs" in by_key:
         t = by_key["repairs"].data["totals"]
         cards.append({"key": "repairs", "label": _("Repair satisfaction"),

@@ -242,20 +242,16 @@ def repairs(user, period: Period) -> dict:
 
 
 def tenders(user, period: Period, *, region: str = "") -> dict:
-    """``planning.selectors.tenders_summary`` of the period's years (one query per year)."""
-    by_state: dict[str, dict] = {}
-    won = ZERO
-    decided = won_count = 0
-    for year in period.years:
-        summary = tenders_summary(user, year=year, region=region or None)
-        for state, row in summary["by_state"].items():
-            acc = by_state.setdefault(state, {"count": 0, "budget": ZERO})
-            acc["count"] += row["count"]
-            acc["budget"] += row["budget"]
-        won += summary["won_amount"]
-    won_count = by_state.get("won", {}).get("count", 0)
-    decided = won_count + by_state.get("lost", {}).get("count", 0)
-    return {"by_state": by_state, "won_amount": won, "win_rate": rate(won_count, decided)}
+    """``planning.selectors.tenders_summary`` of the bids opening in the period (one query): count and budget by
+    state, the won amount, the win rate (won of won and lost) and the number still open."""
+    from planning.choices import OPEN_TENDER_STATES
+
+    summary = tenders_summary(user, region=region or None, start=period.start, end=period.end)
+    by_state = {state: {"count": row["count"], "budget": money(row["budget"])}
+                for state, row in summary["by_state"].items()}
+    return {"by_state": by_state, "won_amount": money(summary["won_amount"]), "win_rate": summary["win_rate"],
+            "count": sum(r["count"] for r in by_state.values()),
+            "open": sum(by_state.get(state, {}).get("count", 0) for state in OPEN_TENDER_STATES)}
 
 
 def regions() -> list[tuple[str, str]]:

@@ -46,17 +46,6 @@ class PeriodPickForm(forms.Form):
                              label=_("Period"), help_text=_("A week like 2026-W05, a month like 2026-03."))
 
 
-class ReportFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ReportKind.choices], required=False)
-    period = forms.CharField(max_length=20, label=_("Period"), required=False,
-                             widget=forms.TextInput(attrs={"placeholder": "2026-W05 / 2026-03"}))
-    region = forms.ChoiceField(label=_("Region"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions"))] + [(r.code, r.name) for r in Region.objects.all()]
-
-
 class CommentForm(forms.Form):
     body = forms.CharField(max_length=TEXT_MAX, label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 
 from marketing_portal.access import has_role
@@ -243,6 +243,28 @@ def monthly_amount(lines: dict[str, dict[int, Decimal]], month: int) -> Decimal:
     return ZERO
 
 
+def plan_year_targets(user, plans: QuerySet, *, latest: bool = False) -> dict[int, Decimal]:
+    """The annual target of each plan of ``plans`` (the plan list's totals): of its version in force, or with
+    ``latest`` of its newest version (what a draft or a revision proposes). Region lines only, each month read as
+    ``targets_for`` reads it (``monthly_amount``), so the list and the dashboard agree. One GROUP BY query; plans
+    without a target are missing from the answer."""
+    qs = targets_visible_to(user).filter(version__plan__in=plans.values("pk"), person__isnull=True)
+    if latest:
+        newest = PlanVersion.objects.filter(plan=OuterRef("version__plan")).order_by("-number").values("pk")[:1]
+        qs = qs.filter(version=Subquery(newest))
+    else:
+        qs = qs.filter(version__in_force=True)
+    rows = (qs.values("version__plan_id", "region_id", "period", "period_no").annotate(amount=Sum("amount"))
+            .order_by())
+    per_key: dict[tuple, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        per_key[(row["version__plan_id"], row["region_id"])][row["period"]][row["period_no"]] = row["amount"]
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for (plan_id, _region), lines in per_key.items():
+        totals[plan_id] += sum((monthly_amount(lines, month) for month in range(1, 13)), ZERO)
+    return dict(totals)
+
+
 def actual_for(user, period, *, region: str | None = None, person=None) -> dict:
     """Signed sales contract amounts in ``period`` (by ``signed_on``), from the contracts the user may see.
 
@@ -295,11 +317,18 @@ def target_vs_actual(user, period, *, region: str | None = None, person=None) ->
                        for pk in set(target["by_person"]) | set(actual["by_person"])}}
 
 
-def tenders_summary(user, *, year: int | None = None, region: str | None = None) -> dict:
-    """Bids the user may see, by state: count and budget; won amount and win rate of the decided ones."""
+def tenders_summary(user, *, year: int | None = None, region: str | None = None, start: date | None = None,
+                    end: date | None = None) -> dict:
+    """Bids the user may see, by state: count and budget; won amount and win rate of the decided ones. Narrowed
+    to the bids opening in ``year`` or between ``start`` and ``end`` (inclusive; the bid list's date range) and
+    to a region. One GROUP BY query."""
     qs = tenders_visible_to(user)
     if year:
         qs = qs.filter(opening_on__year=year)
+    if start:
+        qs = qs.filter(opening_on__gte=start)
+    if end:
+        qs = qs.filter(opening_on__lte=end)
     if region:
         qs = qs.filter(region__code=region)
     rows = {r["state"]: r for r in qs.values("state").annotate(count=Count("pk"), budget=Sum("budget"),

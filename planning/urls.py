@@ -6,6 +6,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("reports/", reports.report_list, name="reports"),
+    path("reports/export/", reports.report_export, name="report-export"),
     path("reports/new/", reports.report_new, name="report-new"),
     path("reports/<int:pk>/", reports.report_detail, name="report"),
     path("reports/<int:pk>/comment/", reports.report_comment, name="report-comment"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("reports/compile/pdf/", reports.report_compile_pdf, name="report-compile-pdf"),
     path("reports/compile/xlsx/", reports.report_compile_xlsx, name="report-compile-xlsx"),
     path("plans/", plans.plan_list, name="plans"),
+    path("plans/export/", plans.plan_export, name="plan-export"),
     path("plans/new/", plans.plan_new, name="plan-new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan"),
     path("plans/<int:pk>/targets/", plans.plan_targets, name="plan-targets"),

@@ -11,30 +11,54 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketing_portal import lists
+from marketing_portal.documents import xlsx_response
+from marketing_portal.people import display_name
 from marketing_portal.web import apply_errors, require_perm, show_errors
 
 from .. import selectors, services
+from ..choices import PlanState
+from ..filters import PlanFilter, with_plan_state
 from ..forms import DecisionForm, PlanForm, TargetFormSet
 
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+def _plans(request):
+    return (with_plan_state(selectors.plans_visible_to(request.user))
+            .select_related("region", "created_by__person").prefetch_related("versions"))
 
 
 @login_required
 def plan_list(request):
     if not selectors.may_use_plans(request.user):
         raise Http404
-    year = _year(request)
-    plans = selectors.plans_visible_to(request.user).filter(year=year).prefetch_related("versions")
+    context = lists.list_context(request, PlanFilter, _plans(request))
+    fs = context["filter"]
+    year = fs.overview_year
+    rows = [{"plan": p, "target": fs.targets["in_force"].get(p.pk), "proposed": fs.targets["latest"].get(p.pk)}
+            for p in context["page"]]
     mine = selectors.target_vs_actual(request.user, year, person=request.user)
     overview = selectors.target_vs_actual(request.user, year) if (
         request.user.has_perm("planning.see_all_targets") or selectors.is_regional_manager(request.user)) else None
-    return render(request, "planning/plan_list.html", {"plans": plans, "year": year, "mine": mine,
+    return render(request, "planning/plan_list.html", {**context, "rows": rows, "year": year, "mine": mine,
                                                        "overview": overview})
+
+
+@login_required
+def plan_export(request):
+    """The plans filtered, with each one's annual target in force and proposed, in Excel (X-6)."""
+    if not selectors.may_use_plans(request.user):
+        raise Http404
+    fs = lists.filtered(request, PlanFilter, _plans(request))
+    states = dict(PlanState.choices)
+    rows = ([p.number, p.year, p.region.name if p.region_id else _("Whole marketing centre"), p.title,
+             f"v{p.latest_number}" if p.latest_number else "", states.get(p.latest_state, ""),
+             display_name(p.created_by), timezone.localtime(p.created_at),
+             fs.targets["in_force"].get(p.pk), fs.targets["latest"].get(p.pk)]
+            for p in fs.rows)
+    headers = [_("Plan number"), _("Year"), _("Region"), _("Title"), _("Latest version"), _("State"),
+               _("Drafted by"), _("Created at"), _("Annual target in force"), _("Annual target of the latest version")]
+    return xlsx_response(_("Plans and targets") + ".xlsx", sheet_title=_("Plans and targets"), headers=headers,
+                         rows=rows, money_columns=[8, 9], widths=[14, 6, 12, 30, 8, 14, 10, 16, 16, 16])
 
 
 @login_required

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from marketing_portal import lists
 from marketing_portal.documents import pdf_response, render_pdf, xlsx_response
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
@@ -23,28 +23,44 @@ from org.models import Region
 
 from .. import periods, selectors, services
 from ..choices import ReportKind
-from ..forms import CommentForm, ReportFilterForm, ReportForm
+from ..filters import ReportFilter, with_report_amounts
+from ..forms import CommentForm, ReportForm
+
+
+def _reports(request):
+    """The reports the user may see, with their amounts as numbers (the list kernel sorts and adds them up)."""
+    return with_report_amounts(selectors.reports_visible_to(request.user))
 
 
 @login_required
 def report_list(request):
     if not selectors.may_use_reports(request.user):
         raise Http404
-    form = ReportFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    start = None
-    if filters.get("period") and filters.get("kind"):
-        try:
-            start = periods.parse_period(filters["kind"], filters["period"])[0]
-        except ValidationError as exc:
-            show_errors(request, exc)
-    qs = selectors.report_list(request.user, kind=filters.get("kind", ""), period_start=start,
-                               region=filters.get("region", ""))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    context = lists.list_context(request, ReportFilter, _reports(request), page_size=30)
     today = timezone.localdate()
     due = [(kind, periods.code_of(kind, periods.previous_period(kind, today)[0]),
             periods.label_of(kind, periods.previous_period(kind, today)[0])) for kind in ReportKind.values]
-    return render(request, "planning/report_list.html", {"page": page, "filter_form": form, "due": due})
+    return render(request, "planning/report_list.html", {**context, "due": due})
+
+
+@login_required
+def report_export(request):
+    """The reports filtered, as the list shows them, in Excel (X-6)."""
+    if not selectors.may_use_reports(request.user):
+        raise Http404
+    qs = lists.filtered(request, ReportFilter, _reports(request)).rows.select_related("person__person", "region")
+    rows = ([r.get_kind_display(), r.period_label, r.period_start, r.period_end, display_name(r.person),
+             r.region.name if r.region else "", timezone.localtime(r.filed_at), r.due_on,
+             _("Yes") if r.is_late else "", r.figures.get("signed", {}).get("count", 0), r.signed_amount,
+             r.invoiced_amount, r.received_amount, r.figures.get("handoffs", {}).get("count", 0),
+             r.figures.get("tickets", {}).get("count", 0), r.comment_count or 0]
+            for r in qs.iterator(chunk_size=500))
+    headers = [_("Kind"), _("Period"), _("Period from"), _("Period to"), _("Salesperson"), _("Region"),
+               _("Filed at"), _("Due on"), pgettext("report", "Late"), _("Contracts signed"), _("Signed amount"),
+               _("Invoiced"), _("Received"), _("Hand-offs"), _("Repair tickets"), _("Comments")]
+    title = _("Sales reports").replace("/", "、")  # 周报/月报: a slash is not allowed in a sheet's or a file's name
+    return xlsx_response(title + ".xlsx", sheet_title=title, headers=headers, rows=rows,
+                         money_columns=[10, 11, 12], widths=[8, 22, 12, 12, 10, 8, 16, 12, 6, 8, 14, 14, 14, 8, 8, 6])
 
 
 @login_required

@@ -54,6 +54,24 @@ class Known:
         self.rcv.receipt(p2, date(2025, 12, 1), D("50000.00"))
         return p1, p2
 
+    def tenders(self):
+        """Bids: 张伟 (HB) budget ¥800,000 opening 10 June, won at ¥760,000; 张伟 budget ¥500,000 opening 12 June,
+        lost to another bidder at ¥480,000; 张伟 budget ¥200,000 opening 5 March, lost; 刘洋 (HD) budget ¥300,000
+        opening 25 June, still being prepared. 2026: 4 bids, won ¥760,000, win rate 1 of 3 = 33.3 %; Q2: 1 of 2 = 50 %."""
+        from planning import services
+
+        owner = self.demo.user("sales_hb")
+        won = self.pln.tender(state="submitted", budget="800000", opening_on=date(2026, 6, 10))
+        services.tender_record_result(tender_id=won.pk, by=owner, result="won", result_on=TODAY,
+                                      winning_amount=D("760000"))
+        lost = self.pln.tender(state="submitted", budget="500000", opening_on=date(2026, 6, 12))
+        services.tender_record_result(tender_id=lost.pk, by=owner, result="lost", result_on=TODAY,
+                                      winning_amount=D("480000"), winner="某电气设备有限公司")
+        march = self.pln.tender(state="submitted", budget="200000", opening_on=date(2026, 3, 5))
+        services.tender_record_result(tender_id=march.pk, by=owner, result="lost", result_on=date(2026, 3, 20))
+        preparing = self.pln.tender(by="sales_hd", budget="300000", opening_on=date(2026, 6, 25))
+        return won, lost, march, preparing
+
     def deductions(self):
         """P3 (刘洋, HD): ¥800,000 accepted 5 Jan 2026, never invoiced: the invoice deadline is 5 Feb, every full
         30 days after it 5 % of the commission is deducted (7 Mar, 6 Apr, 6 May, 5 Jun)."""

@@ -67,7 +67,7 @@ def test_finance_sees_invoices_and_receipts_due_this_week(login, known, demo, cl
 def test_the_director_sees_the_dashboards_headline_numbers(login, known, demo, today):
     known.signed_and_targets()
     mine = cards(login(demo.user("director")))
-    assert {"signed", "pipeline", "aging", "deductions", "handoff", "repairs", "dashboard"} == set(mine)
+    assert {"signed", "pipeline", "aging", "deductions", "handoff", "repairs", "tenders", "dashboard"} == set(mine)
     assert mine["signed"].value == "¥1,000,000.00" and mine["signed"].label == "签订金额（2026年）"
     assert mine["dashboard"].url == reverse("dashboards:dashboard")
     # a regional manager's are their region's

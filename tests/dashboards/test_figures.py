@@ -173,7 +173,7 @@ def test_headline_numbers(known, demo):
     assert cards["signed"]["note"] == "目标 ¥5,700,000.00 · 完成 17.5%"
     assert cards["pipeline"]["value"] == "0"  # nothing in approval: a draft and three signed
     assert cards["aging"]["value"] == "¥0.00"
-    assert set(cards) == {"signed", "pipeline", "aging", "deductions", "handoff", "repairs"}
+    assert set(cards) == {"signed", "pipeline", "aging", "deductions", "handoff", "repairs", "tenders"}
 
 
 def test_repair_service_levels_and_satisfaction_by_month_and_department(demo, today):
@@ -204,3 +204,31 @@ def test_repair_service_levels_and_satisfaction_by_month_and_department(demo, to
     # the period bounds: April alone has none
     assert build("repairs", demo.user("director"), periods.month_period(2026, 4), "", TODAY).data["totals"][
         "tickets"] == 0
+
+
+def test_bids_by_state_won_amount_and_win_rate(known, demo):
+    won, lost, march, preparing = known.tenders()
+    director = demo.user("director")
+    data = selectors.tenders(director, YEAR)
+    assert data["by_state"] == {"won": {"count": 1, "budget": D("800000.00")},
+                                "lost": {"count": 2, "budget": D("700000.00")},
+                                "preparing": {"count": 1, "budget": D("300000.00")}}
+    assert (data["count"], data["won_amount"], data["win_rate"], data["open"]) == (4, D("760000.00"), D("33.3"), 1)
+    q2 = selectors.tenders(director, periods.quarter_period(2026, 2))
+    assert (q2["count"], q2["won_amount"], q2["win_rate"]) == (3, D("760000.00"), D("50.0"))
+    assert selectors.tenders(director, periods.month_period(2026, 3))["by_state"] == {
+        "lost": {"count": 1, "budget": D("200000.00")}}
+    # X-2 and the region: the regional manager his region's, a salesperson his own
+    hb = selectors.tenders(demo.user("rm_hb"), YEAR)
+    assert (hb["count"], hb["won_amount"], hb["win_rate"], hb["open"]) == (3, D("760000.00"), D("33.3"), 0)
+    assert selectors.tenders(demo.user("rm_hb"), YEAR, region="HD")["count"] == 0
+    own = selectors.tenders(demo.user("sales_hd"), YEAR)
+    assert (own["count"], own["won_amount"], own["win_rate"]) == (1, D("0.00"), None)
+    assert selectors.tenders(director, YEAR, region="HD") == own
+    # the chart: one bar per state present, the count and the budget, each opening the bid list filtered
+    section = build("tenders", director, YEAR, "", TODAY)
+    assert section.chart["categories"] == ["投标文件编制中（1）", "中标（1）", "未中标（2）"]
+    assert section.chart["series"][0]["data"] == [1, 1, 2]
+    assert section.chart["series"][0]["links"][1] == (
+        "/planning/bids/?state=won&date_from=2026-01-01&date_to=2026-12-31")
+    assert section.rows[-1] == ["整个期间", 4, D("1800000.00"), D("760000.00"), D("33.3")]

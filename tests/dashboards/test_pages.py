@@ -25,7 +25,7 @@ def sheet(response):
 
 
 def test_four_access_cases_on_the_page_and_every_export(client, login, demo, today):
-    keys = ["signed", "pipeline", "handoff", "aging", "deductions", "repairs"]
+    keys = ["signed", "pipeline", "handoff", "aging", "deductions", "repairs", "tenders"]
     # anonymous: to the log-in page
     for url in [PAGE, *map(export, keys)]:
         response = client.get(url)
@@ -43,7 +43,7 @@ def test_four_access_cases_on_the_page_and_every_export(client, login, demo, tod
     assert all(client.get(export(k)).status_code == 200 for k in keys)
     # a salesperson: no repair metrics (not theirs to read): neither the section nor its export
     login(demo.user("sales_hb"))
-    assert [s.key for s in client.get(PAGE).context["sections"]] == keys[:5]
+    assert [s.key for s in client.get(PAGE).context["sections"]] == [*keys[:5], "tenders"]
     assert client.get(export("repairs")).status_code == 404
     assert client.get(export("nothing")).status_code == 404
     # a regional manager
@@ -138,10 +138,13 @@ def test_the_dashboard_costs_the_same_queries_with_more_data(login, known, demo,
     known.signed_and_targets()
     known.receivables()
     known.deductions()
+    known.tenders()
     once = count()
     known.signed_and_targets(targets=False)
     known.receivables()
     known.deductions()
+    known.tenders()
     more = count()
     # the same with twice the records; with none, two look-ups of names (regions, people) are not needed
     assert more == once == empty + 2
+    assert once == 36  # 35 before the bids' section: its one GROUP BY query

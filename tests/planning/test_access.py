@@ -34,6 +34,7 @@ def _url(name, records, query=""):
 # page, query, who may not (404), who may (200)
 PAGES = [
     ("reports", "", "tech_repair", ["sales_hb", "rm_hb", "director", "mgmt_manager"]),
+    ("report-export", "?region=HB&sort=-signed", "tech_repair", ["sales_hb", "rm_hb", "director", "mgmt_manager"]),
     ("report-new", "", "finance", ["sales_hb"]),
     ("report", "", "sales_hd", ["sales_hb", "rm_hb", "director", "gm"]),
     ("report-compile", "?kind=weekly&period=2026-W24&region=HB", "rm_hd", ["rm_hb", "mgmt_manager", "director"]),
@@ -41,6 +42,7 @@ PAGES = [
     ("report-compile-pdf", "?kind=weekly&period=2026-W24&region=HB", "sales_hb", ["rm_hb", "mgmt_manager"]),
     ("report-compile-xlsx", "?kind=weekly&period=2026-W24", "rm_hb", ["mgmt_manager"]),
     ("plans", "", "finance", ["sales_hb", "rm_hb", "director"]),
+    ("plan-export", "?year=", "finance", ["sales_hb", "rm_hb", "director"]),
     ("plan-new", "", "sales_hb", ["mgmt_manager", "rm_hb"]),
     ("plan", "", "rm_hd", ["rm_hb", "director", "mgmt_manager", "gm"]),
     ("plan-targets", "", "director", ["rm_hb", "mgmt_manager"]),
