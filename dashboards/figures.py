@@ -231,7 +231,8 @@ def _tenders(user, period, region, today) -> Section:
     links = [_url("planning:tenders", state=value, region=region, **dates) for value, _label in states]
     chart = charts.chart(
         _("Bids by state"), [f"{label}（{data['by_state'][value]['count']}）" for value, label in states],
-        [charts.series(_("Number of bids"), [data["by_state"][value]["count"] for value, _label in states], links=links),
+        [charts.series(_("Number of bids"), [data["by_state"][value]["count"] for value, _label in states],
+                       links=links),
          charts.series(_("Budget (yuan)"), [data["by_state"][value]["budget"] for value, _label in states],
                        axis_index=1, links=links)],
         axes=[charts.axis(_("Number of bids"), "count"), charts.axis(_("yuan"), "yuan")], horizontal=True,

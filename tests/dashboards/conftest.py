@@ -57,7 +57,8 @@ class Known:
     def tenders(self):
         """Bids: 张伟 (HB) budget ¥800,000 opening 10 June, won at ¥760,000; 张伟 budget ¥500,000 opening 12 June,
         lost to another bidder at ¥480,000; 张伟 budget ¥200,000 opening 5 March, lost; 刘洋 (HD) budget ¥300,000
-        opening 25 June, still being prepared. 2026: 4 bids, won ¥760,000, win rate 1 of 3 = 33.3 %; Q2: 1 of 2 = 50 %."""
+        opening 25 June, still being prepared. 2026: 4 bids, won ¥760,000, win rate 1 of 3 = 33.3 %;
+        Q2: 1 of 2 = 50 %."""
         from planning import services
 
         owner = self.demo.user("sales_hb")
