@@ -14,19 +14,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
 
 from contracts.choices import ContractState, Direction
 from contracts.selectors import contracts_visible_to
 from handoff.choices import Party
 from handoff.selectors import on_time_rates
+from marketing_portal.money import MONEY_FIELD
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
 from marketing_portal.policy import current_policy
 from org import rules as org_rules
 from org.models import Region
 from planning import rules as planning_rules
+from planning.choices import OPEN_TENDER_STATES
 from planning.selectors import target_vs_actual, tenders_summary
 from receivables.choices import AGING_BUCKETS, RULE_KINDS
 from receivables.models import Invoice, Receipt, RetentionStatement
@@ -37,7 +39,6 @@ from .periods import Period
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def money(value) -> Decimal:
@@ -129,7 +130,7 @@ BUCKETS = [label for label, _low, _high in AGING_BUCKETS]
 
 def _sum_sub(model, field: str = "amount", **filters):
     sub = (model.objects.filter(**filters).order_by().values("project").annotate(total=Sum(field)).values("total"))
-    return Coalesce(Subquery(sub, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    return Coalesce(Subquery(sub, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
 
 
 def collection_cutoff(today: date) -> date:
@@ -161,30 +162,30 @@ def receivables_aging(user, *, region: str = "", today: date) -> dict:
     invoiced = _sum_sub(Invoice, project=OuterRef("pk"))
     cutoff = collection_cutoff(today)
     retention_started = Exists(RetentionStatement.objects.filter(project=OuterRef("pk"), issued_on__lte=cutoff))
-    zero = Value(ZERO, output_field=MONEY)
+    zero = Value(ZERO, output_field=MONEY_FIELD)
     per_project = projects.annotate(
         received_sum=received, invoiced_sum=invoiced, statement_issued=statement_issued,
         retention_started=retention_started)
     totals = per_project.aggregate(
         count=Count("pk"),
         retention_pending=Sum(Greatest(Least(F("retention_amount"), F("amount") - F("received_sum")), zero),
-                              filter=Q(statement_issued=False), output_field=MONEY),
+                              filter=Q(statement_issued=False), output_field=MONEY_FIELD),
         # Past the deadline: the whole amount once the retention's own deadline passed, else all but the retention
         # once the main collection deadline passed (RCV-6), else nothing.
         overdue_full=Sum(Greatest(F("invoiced_sum") - F("received_sum"), zero), filter=Q(retention_started=True),
-                         output_field=MONEY),
+                         output_field=MONEY_FIELD),
         overdue_main=Sum(Greatest(Least(F("invoiced_sum"), F("amount") - F("retention_amount")) - F("received_sum"),
                                   zero),
                          filter=Q(retention_started=False, invoiced_on__lte=cutoff, collected_on__isnull=True),
-                         output_field=MONEY),
+                         output_field=MONEY_FIELD),
     )
     # Per invoice, FIFO: the open part of [before, before + amount) above what was received, below the amount
     # the project owes now (its amount less retention not yet due).
     before = Coalesce(Subquery(
         Invoice.objects.filter(project=OuterRef("project")).filter(
             Q(issued_on__lt=OuterRef("issued_on")) | Q(issued_on=OuterRef("issued_on"), pk__lt=OuterRef("pk")))
-        .order_by().values("project").annotate(total=Sum("amount")).values("total"), output_field=MONEY),
-        Value(ZERO), output_field=MONEY)
+        .order_by().values("project").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD),
+        Value(ZERO), output_field=MONEY_FIELD)
     pending = Exists(RetentionStatement.objects.filter(project=OuterRef("project"), issued_on__isnull=False))
     invoices = Invoice.objects.filter(project__in=projects.values("pk")).annotate(
         before=before, received_sum=_sum_sub(Receipt, project=OuterRef("project")), issued=pending)
@@ -197,8 +198,8 @@ def receivables_aging(user, *, region: str = "", today: date) -> dict:
         in_bucket = Q(issued_on__lte=today - timedelta(days=low))
         if high is not None:
             in_bucket &= Q(issued_on__gte=today - timedelta(days=high))
-        bucket_sums[f"b{low}"] = Sum(open_due, filter=in_bucket & Q(issued=False), output_field=MONEY)
-        bucket_sums[f"i{low}"] = Sum(open_due_issued, filter=in_bucket & Q(issued=True), output_field=MONEY)
+        bucket_sums[f"b{low}"] = Sum(open_due, filter=in_bucket & Q(issued=False), output_field=MONEY_FIELD)
+        bucket_sums[f"i{low}"] = Sum(open_due_issued, filter=in_bucket & Q(issued=True), output_field=MONEY_FIELD)
     sums = invoices.aggregate(**bucket_sums)
     buckets = [{"bucket": label, "amount": money(sums[f"b{low}"]) + money(sums[f"i{low}"])}
                for label, low, _high in AGING_BUCKETS]
@@ -244,8 +245,6 @@ def repairs(user, period: Period) -> dict:
 def tenders(user, period: Period, *, region: str = "") -> dict:
     """``planning.selectors.tenders_summary`` of the bids opening in the period (one query): count and budget by
     state, the won amount, the win rate (won of won and lost) and the number still open."""
-    from planning.choices import OPEN_TENDER_STATES
-
     summary = tenders_summary(user, region=region or None, start=period.start, end=period.end)
     by_state = {state: {"count": row["count"], "budget": money(row["budget"])}
                 for state, row in summary["by_state"].items()}

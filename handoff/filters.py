@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.lists import ListFilterSet
+from marketing_portal.money import MONEY_FIELD
 
 from .choices import HandoffState
 from .models import Costing, Handoff
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
-
 
 def _latest_costing(field: str) -> Subquery:
     return Subquery(Costing.objects.filter(handoff=OuterRef("pk")).order_by("-version").values(field)[:1],
-                    output_field=MONEY)
+                    output_field=MONEY_FIELD)
 
 
 class HandoffFilter(ListFilterSet):
@@ -52,13 +51,14 @@ class HandoffFilter(ListFilterSet):
 
         seen = Q(contract__in=contracts_visible_to(self.user).values("pk")) if self.user is not None else Q(pk=None)
         current = Coalesce(F("construction_contract__amount"), _latest_costing("suggested_amount"),
-                           _latest_costing("total"), output_field=MONEY)
+                           _latest_costing("total"), output_field=MONEY_FIELD)
         figures = (self.qs.order_by().annotate(current_amount=current)
                    .aggregate(count=Count("pk"), amount=Sum("current_amount"),
                               construction=Sum("construction_contract__amount"),
                               seen=Count("pk", filter=seen), main=Sum("line__amount", filter=seen),
                               margin=Sum(F("line__amount") - F("construction_contract__amount"),
-                                         filter=seen & Q(construction_contract__isnull=False), output_field=MONEY)))
+                                         filter=seen & Q(construction_contract__isnull=False),
+                                         output_field=MONEY_FIELD)))
         for key in ("amount", "construction", "main", "margin"):
             figures[key] = figures[key] or Decimal("0.00")
         return figures

@@ -7,9 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import cn2an
 from django.core.exceptions import ValidationError
+from django.db.models import DecimalField
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+# The output field of a money sum or cast in a query (Sum, Cast, Subquery of amounts).
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 MAX_AMOUNT = Decimal("1e12")  # a trillion yuan: more is a typing error (and overflows max_digits=14)
 _NOISE = (",", "，", "¥", "￥", "元", " ", "\u3000")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Count, DecimalField, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -13,12 +13,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.lists import ListFilterSet
+from marketing_portal.money import MONEY_FIELD
 
-from .choices import PlanState, ReportKind, TenderState
+from .choices import OPEN_TENDER_STATES, PlanState, ReportKind, TenderState
 from .models import PlanVersion, ReportComment, SalesPlan, SalesReport, Tender
-
-OPEN_TENDER_STATES = (TenderState.PREPARING, TenderState.REVIEW, TenderState.READY, TenderState.SUBMITTED)
-MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 class TenderFilter(ListFilterSet):
@@ -53,9 +51,9 @@ def with_report_amounts(qs):
     """The snapshot's amounts as numbers (the figures are kept as JSON text), to sort and add up in the database;
     the number of comments for the 已点评 filter."""
     return qs.annotate(
-        signed_amount=Cast(KT("figures__signed__amount"), MONEY),
-        invoiced_amount=Cast(KT("figures__invoices__amount"), MONEY),
-        received_amount=Cast(KT("figures__receipts__amount"), MONEY),
+        signed_amount=Cast(KT("figures__signed__amount"), MONEY_FIELD),
+        invoiced_amount=Cast(KT("figures__invoices__amount"), MONEY_FIELD),
+        received_amount=Cast(KT("figures__receipts__amount"), MONEY_FIELD),
         comment_count=Subquery(ReportComment.objects.filter(report=OuterRef("pk"))
                                .order_by().values("report").annotate(n=Count("pk")).values("n")[:1]))
 
