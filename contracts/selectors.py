@@ -16,14 +16,12 @@ Who belongs to which group is asked of ``contracts.rules`` (the role predicates)
 from __future__ import annotations
 
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from marketing_portal.lists import search_condition
+from marketing_portal.lists import search_ids
 from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
@@ -248,10 +246,10 @@ def contract_list(user, *, search: str = "", state: str = "", region: str = "", 
         if signed_to:
             qs = qs.filter(signed_on__lte=signed_to)
     if search:
-        # As the list searches (``marketing_portal.lists.search_condition``): one lookup per field, each by its
-        # trigram index (migrations 0009, 0010), the customers matching first.
+        # As the list searches (``marketing_portal.lists.search_ids``): one lookup per field, each by its
+        # trigram index (migrations 0009, 0010).
         for word in search.split():
-            qs = qs.filter(reduce(or_, (search_condition(Contract, field, word) for field in CONTRACT_SEARCH_FIELDS)))
+            qs = qs.filter(in_ids("pk", search_ids(Contract, CONTRACT_SEARCH_FIELDS, word)))
     if state:
         qs = qs.filter(state=state)
     if region:

@@ -26,6 +26,8 @@ class InIds(Expression):
     def __init__(self, lhs, queryset: QuerySet):
         super().__init__(output_field=BooleanField())
         self.lhs = F(lhs) if isinstance(lhs, str) else lhs
+        if isinstance(queryset, QuerySet):
+            queryset = queryset.order_by()  # a model's default ordering has no use inside the array
         self.subquery = queryset if isinstance(queryset, Subquery) else Subquery(queryset)
 
     def get_source_expressions(self):
