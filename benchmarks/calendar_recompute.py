@@ -19,7 +19,6 @@ Each run starts again from the provisional calendar (the benchmark's tickets and
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ensure_database, environment  # noqa: E402
+from benchmarks.common import environment, prepare  # noqa: E402
 
 environment("postgres://postgres@127.0.0.1:5432/h_calendar_bench")
 
@@ -152,21 +151,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    prepare()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
 
     from marketing_portal import deadlines, periods, tasks
     from marketing_portal.calendar_input import parse_notice
     from marketing_portal.models import Notification, TrackedDeadline
     from marketing_portal.services import calendar_year_confirm, calendar_year_import
-    from org import seed
 
-    call_command("migrate", verbosity=0)
-    seed.run()
     admin = get_user_model().objects.get(username="sysadmin")
     fill(args.rows)
     text = notice_text()

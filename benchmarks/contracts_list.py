@@ -13,7 +13,6 @@ The database is created and filled on the first run (bulk inserts, about ten sec
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import date, timedelta
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ensure_database, environment, measure  # noqa: E402
+from benchmarks.common import environment, measure, prepare  # noqa: E402
 
 environment("postgres://postgres@127.0.0.1:5432/h_contracts_bench")
 
@@ -82,18 +81,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare()
     from django.test import Client
 
     from contracts.models import Contract
-    from org import seed
 
-    call_command("migrate", verbosity=0)
-    seed.run()
     fill(args.rows)
     from django.contrib.auth import get_user_model
 

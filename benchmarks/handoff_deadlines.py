@@ -17,7 +17,6 @@ The database is created and filled on the first run (bulk inserts); later runs r
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ensure_database, environment, measure  # noqa: E402
+from benchmarks.common import environment, measure, prepare  # noqa: E402
 
 environment("postgres://postgres@127.0.0.1:5432/h_handoff_bench")
 
@@ -153,12 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
+    prepare()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
     from django.utils import timezone
 
@@ -166,10 +161,6 @@ def main() -> None:
     from handoff.selectors import on_time_rates
     from handoff.services import deadlines_sweep
     from marketing_portal.models import Notification
-    from org import seed
-
-    call_command("migrate", verbosity=0)
-    seed.run()
     from marketing_portal.periods import next_workday
 
     today = next_workday(timezone.localdate())  # the story is told as of a working day (reminders are sent then)

@@ -24,7 +24,7 @@ done
 : "${BENCH_REDIS_URL:?set BENCH_REDIS_URL to a Redis database of its own, e.g. redis://127.0.0.1:6379/11}"
 OUT=var/loadtest
 mkdir -p "$OUT"
-rm -f "$OUT"/*.csv "$OUT"/celerybeat-schedule*
+rm -f "$OUT"/*.csv "$OUT"/phases.json "$OUT"/celerybeat-schedule*
 
 export DJANGO_SETTINGS_MODULE=marketing_portal.settings DEBUG=0 DATABASE_URL="$BENCH_DATABASE_URL"
 export REDIS_URL="$BENCH_REDIS_URL" SECRET_KEY="${SECRET_KEY:-loadtest-$(openssl rand -hex 16)}"
@@ -93,11 +93,13 @@ done
 echo "load test: $USERS users for $TIME (at most $REQUESTS requests) against gunicorn ($WORKERS workers) on" \
      "127.0.0.1:$PORT; load average before: $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
 set +e
-BENCH_MAX_REQUESTS=$REQUESTS .venv/bin/locust -f benchmarks/locustfile.py --headless --host "http://127.0.0.1:$PORT" --users "$USERS" \
+BENCH_MAX_REQUESTS=$REQUESTS BENCH_PHASES_OUT="$OUT/phases.json" .venv/bin/locust -f benchmarks/locustfile.py --headless --host "http://127.0.0.1:$PORT" --users "$USERS" \
   --spawn-rate 5 --run-time "$TIME" --stop-timeout 10 --only-summary \
   --csv "$OUT/locust" --html "$OUT/report.html" 2>"$OUT/locust.log"
 STATUS=$?
 set -e
 echo "load average after: $(cut -d' ' -f1 /proc/loadavg)"
-$PY benchmarks/loadtest_report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv"
-exit $STATUS
+$PY benchmarks/loadtest_report.py "$OUT/phases.json" "$OUT/locust_failures.csv" | tee "$OUT/summary.txt"
+REPORT=${PIPESTATUS[0]}
+[[ $STATUS -ne 0 ]] && exit $STATUS
+exit $REPORT

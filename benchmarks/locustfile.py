@@ -16,6 +16,8 @@ import json
 import os
 import random
 import re
+from collections import defaultdict
+from pathlib import Path
 
 import gevent
 from locust import HttpUser, between, events, task
@@ -30,7 +32,12 @@ CONTRACT = re.compile(r'href="/contracts/(\d+)/"')
 PROJECT = re.compile(r'href="/receivables/(\d+)/"')
 TICKET = re.compile(r'href="/repairs/(\d+)/"')
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0") or 0)
-_state = {"requests": 0, "environment": None}
+PHASES_OUT = os.environ.get("BENCH_PHASES_OUT", "")
+SETTLE = float(os.environ.get("BENCH_SETTLE", "10"))
+_state = {"requests": 0, "environment": None, "phase": "ramp-up"}
+# Every request's time by phase and name: "ramp-up" while users start and log in, then "steady".
+# benchmarks/loadtest_report.py reads them (BENCH_PHASES_OUT) and checks the targets on the steady state only.
+_times: dict[str, dict[str, list]] = {"ramp-up": defaultdict(list), "steady": defaultdict(list)}
 
 
 @events.init.add_listener
@@ -38,12 +45,27 @@ def _remember(environment, **_kwargs):
     _state["environment"] = environment
 
 
+@events.spawning_complete.add_listener
+def _steady(user_count, **_kwargs):
+    """The steady state starts ``BENCH_SETTLE`` seconds (default 10) after the last user started: their logins
+    (a deliberately slow password hash each) are done by then."""
+    gevent.spawn_later(SETTLE, _state.update, phase="steady")
+
+
 @events.request.add_listener
-def _bounded(**_kwargs):
-    """Stop the run after ``BENCH_MAX_REQUESTS`` requests (the time bound is locust's --run-time)."""
+def _record(name, response_time, exception=None, **_kwargs):
+    """Keep the request's time for its phase; stop the run after ``BENCH_MAX_REQUESTS`` requests (the time bound
+    is locust's --run-time)."""
+    _times[_state["phase"]][name].append([round(response_time, 1), exception is not None])
     _state["requests"] += 1
     if MAX_REQUESTS and _state["requests"] == MAX_REQUESTS and _state["environment"].runner:
         gevent.spawn(_state["environment"].runner.quit)
+
+
+@events.quitting.add_listener
+def _write_phases(**_kwargs):
+    if PHASES_OUT:
+        Path(PHASES_OUT).write_text(json.dumps(_times, ensure_ascii=False), encoding="utf-8")
 
 
 class Portal(HttpUser):
@@ -83,6 +105,14 @@ class Portal(HttpUser):
         found = pattern.findall(text or "")
         return random.choice(found) if found else None
 
+    def browse(self, url, name, pattern, detail, prefix, **kwargs):
+        """Open a list, then one of the records it shows (as people do): ``prefix`` + id + ``/``."""
+        listing = self.page(url, name, **kwargs)
+        pk = self.one_of(pattern, listing.text)
+        if pk:
+            self.page(f"{prefix}{pk}/", detail, **kwargs)
+        return listing
+
     def approve_waiting(self, state):
         """Open a contract waiting on this person's review and approve it (the decision form of its page)."""
         listing = self.page(f"/contracts/?state={state}", f"contracts: {state}")
@@ -108,11 +138,8 @@ class Salesperson(Portal):
 
     @task(4)
     def contracts(self):
-        listing = self.page("/contracts/", "contract list")
+        self.browse("/contracts/", "contract list", CONTRACT, "contract page", "/contracts/")
         self.page(f"/contracts/?page={random.randint(2, 8)}", "contract list, page n")
-        pk = self.one_of(CONTRACT, listing.text)
-        if pk:
-            self.page(f"/contracts/{pk}/", "contract page")
 
     @task(2)
     def search(self):
@@ -121,10 +148,7 @@ class Salesperson(Portal):
 
     @task(2)
     def projects(self):
-        listing = self.page("/receivables/", "project list")
-        pk = self.one_of(PROJECT, listing.text)
-        if pk:
-            self.page(f"/receivables/{pk}/", "project page")
+        self.browse("/receivables/", "project list", PROJECT, "project page", "/receivables/")
 
     @task(1)
     def export(self):
@@ -137,10 +161,7 @@ class Finance(Portal):
 
     @task(3)
     def projects(self):
-        listing = self.page("/receivables/", "project list")
-        pk = self.one_of(PROJECT, listing.text)
-        if pk:
-            self.page(f"/receivables/{pk}/", "project page")
+        self.browse("/receivables/", "project list", PROJECT, "project page", "/receivables/")
 
     @task(1)
     def upload(self):
@@ -167,10 +188,7 @@ class Administration(Portal):
 
     @task(3)
     def archive_queue(self):
-        listing = self.page("/contracts/?state=registered", "contracts: registered")
-        pk = self.one_of(CONTRACT, listing.text)
-        if pk:
-            self.page(f"/contracts/{pk}/", "contract page")
+        self.browse("/contracts/?state=registered", "contracts: registered", CONTRACT, "contract page", "/contracts/")
 
     @task(1)
     def home(self):
@@ -187,10 +205,8 @@ class Technician(Portal):
 
     @task(4)
     def my_tickets(self):
-        listing = self.page("/repairs/?mine=1", "phone: my tickets", headers={"User-Agent": PHONE})
-        pk = self.one_of(TICKET, listing.text)
-        if pk:
-            self.page(f"/repairs/{pk}/", "phone: a ticket", headers={"User-Agent": PHONE})
+        self.browse("/repairs/?mine=1", "phone: my tickets", TICKET, "phone: a ticket", "/repairs/",
+                    headers={"User-Agent": PHONE})
 
     @task(1)
     def home(self):
@@ -209,10 +225,7 @@ class Manager(Portal):
 
     @task(2)
     def contracts(self):
-        listing = self.page("/contracts/", "contract list")
-        pk = self.one_of(CONTRACT, listing.text)
-        if pk:
-            self.page(f"/contracts/{pk}/", "contract page")
+        self.browse("/contracts/", "contract list", CONTRACT, "contract page", "/contracts/")
 
     @task(2)
     def approve(self):

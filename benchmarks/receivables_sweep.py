@@ -38,37 +38,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.common import drop_database, recreate_database  # noqa: E402
+
 DB_NAME = "bench_receivables"
-
-
-def _admin_connection(server: str):
-    import psycopg
-
-    parsed = urlparse(server)
-    return psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-                           user=parsed.username or "postgres", dbname=parsed.path.lstrip("/") or "postgres",
-                           autocommit=True)
-
-
-def _recreate(server: str) -> str:
-    with _admin_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parsed = urlparse(server)
-    host = f"{parsed.hostname or '127.0.0.1'}:{parsed.port or 5432}"
-    return f"postgres://{parsed.username or 'postgres'}@{host}/{DB_NAME}"
-
-
-def _drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with _admin_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
 
 @contextmanager
@@ -127,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    os.environ["DATABASE_URL"] = _recreate(args.server)
+    os.environ["DATABASE_URL"] = recreate_database(args.server, DB_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings_test")
     import django
 
@@ -176,7 +151,7 @@ def main() -> None:
         print(f"  query of the projects due: {plan}")
     finally:
         if not args.keep:
-            _drop(args.server)
+            drop_database(args.server, DB_NAME)
 
 
 if __name__ == "__main__":

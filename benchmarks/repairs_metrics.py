@@ -17,7 +17,6 @@ The database is created and filled on the first run; later runs reuse it.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ensure_database, environment, measure  # noqa: E402
+from benchmarks.common import environment, measure, prepare  # noqa: E402
 
 environment("postgres://postgres@127.0.0.1:5432/h_repairs_bench")
 
@@ -97,21 +96,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50000)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    prepare()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from org import seed
     from repairs.metrics import repair_metrics
     from repairs.services import service_levels_sweep
 
-    call_command("migrate", verbosity=0)
-    seed.run()
     fill(args.rows)
     from django.contrib.auth import get_user_model
 

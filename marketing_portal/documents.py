@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from urllib.parse import quote
 
 from django.conf import settings
@@ -46,6 +46,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MONEY_FORMAT = '"¥"#,##0.00'
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+WIDTH_SAMPLE = 1000  # rows measured for the column widths (write-only mode writes the widths first)
 MAX_WIDTH = 60  # a column stops growing here; longer text stays readable in the cell and in the formula bar
 
 
@@ -85,16 +86,16 @@ def _shown_width(value, is_money: bool) -> int:
 def write_xlsx(target, *, sheet_title: str, headers: Sequence[str], rows: Iterable[Sequence],
                money_columns: Sequence[int] = (), widths: Sequence[int] | None = None,
                total_columns: Sequence[int] | None = None) -> None:
-    """Write one sheet that opens ready to work, in constant memory.
+    """Write one sheet that opens ready to work, in one pass over the rows and in constant memory.
 
-    The header row is frozen and carries the autofilter; every column is as wide as its widest cell (CJK
-    characters count double; ``widths`` gives, per column, the most it may grow, default ``MAX_WIDTH``); money
-    columns show ¥ with thousands separators, dates and times their own formats; below the rows a 合计 row sums
-    ``total_columns`` (default: the money columns) with SUBTOTAL, so the sums follow what the autofilter shows.
-    Strings a spreadsheet would run as a formula are written as text (formula injection).
+    The header row is frozen and carries the autofilter; every column is as wide as its widest cell among the
+    first ``WIDTH_SAMPLE`` rows (CJK characters count double; ``widths`` gives, per column, the most it may grow,
+    default ``MAX_WIDTH``); money columns show ¥ with thousands separators, dates and times their own formats;
+    below the rows a 合计 row sums ``total_columns`` (default: the money columns) with SUBTOTAL, so the sums follow
+    what the autofilter shows. Strings a spreadsheet would run as a formula are written as text (formula injection).
 
-    Rows are consumed once: each is measured and spooled to a temporary file, then written with openpyxl's
-    write-only mode, so memory does not grow with the number of rows.
+    openpyxl's write-only mode writes the column widths before the first row, so only the first ``WIDTH_SAMPLE``
+    rows are held (to measure them); every later row is written as it comes and forgotten.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -105,59 +106,59 @@ def write_xlsx(target, *, sheet_title: str, headers: Sequence[str], rows: Iterab
     totals = sorted(money if total_columns is None else set(total_columns))
     caps = list(widths or [])
     fit = [text_width(str(title)) + 4 for title in headers]  # + the autofilter's button
+    rows = iter(rows)
+    sample = [[_cell(value) for value in row] for row in islice(rows, WIDTH_SAMPLE)]
+    for values in sample:
+        for index, value in enumerate(values):
+            if index >= len(fit):
+                fit.append(0)
+            fit[index] = max(fit[index], _shown_width(value, index in money) + 2)
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    for index, width in enumerate(fit):
+        cap = caps[index] if index < len(caps) and caps[index] else MAX_WIDTH
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(6, min(width, max(cap, 6)))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+
+    def styled(value, index, *, font=None):
+        cell = WriteOnlyCell(sheet, value=value)
+        if is_formula_like(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        elif index in money and isinstance(value, Decimal | int | float):
+            cell.number_format = MONEY_FORMAT
+        elif isinstance(value, datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+        if font is not None:
+            cell.font = font
+        return cell
+
+    sheet.append([styled(_cell(title), None, font=bold) for title in headers])
     count = 0
-    with tempfile.TemporaryFile() as spool:
-        for row in rows:
-            values = [_cell(value) for value in row]
-            for index, value in enumerate(values):
-                if index >= len(fit):
-                    fit.append(0)
-                fit[index] = max(fit[index], _shown_width(value, index in money) + 2)
-            pickle.dump(values, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            count += 1
-        spool.seek(0)
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=sheet_title[:31])
-        for index, width in enumerate(fit):
-            cap = caps[index] if index < len(caps) and caps[index] else MAX_WIDTH
-            sheet.column_dimensions[get_column_letter(index + 1)].width = max(6, min(width, max(cap, 6)))
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-
-        def styled(value, index, *, font=None):
-            cell = WriteOnlyCell(sheet, value=value)
-            if is_formula_like(value):
-                cell.data_type = "s"
-                cell.quotePrefix = True
-            elif index in money and isinstance(value, Decimal | int | float):
-                cell.number_format = MONEY_FORMAT
-            elif isinstance(value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, date):
-                cell.number_format = DATE_FORMAT
-            if font is not None:
-                cell.font = font
-            return cell
-
-        sheet.append([styled(_cell(title), None, font=bold) for title in headers])
-        for _row in range(count):
-            sheet.append([styled(value, index) for index, value in enumerate(pickle.load(spool))])
-        last_column = get_column_letter(max(len(fit), 1))
-        sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
-        if totals and count:
-            total_row = []
-            for index in range(len(fit)):
-                letter = get_column_letter(index + 1)
-                if index in totals:
-                    cell = WriteOnlyCell(sheet, value=f"=SUBTOTAL(109,{letter}2:{letter}{count + 1})")
-                    cell.number_format = MONEY_FORMAT if index in money else "#,##0.##"
-                else:
-                    cell = WriteOnlyCell(sheet, value=str(_("Total")) if index == 0 else None)
-                cell.font = bold
-                total_row.append(cell)
-            sheet.append(total_row)
-        workbook.save(target)
+    columns = len(fit)
+    for values in chain(sample, ([_cell(value) for value in row] for row in rows)):
+        sheet.append([styled(value, index) for index, value in enumerate(values)])
+        columns = max(columns, len(values))
+        count += 1
+    last_column = get_column_letter(max(columns, 1))
+    sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
+    if totals and count:
+        total_row = []
+        for index in range(columns):
+            letter = get_column_letter(index + 1)
+            if index in totals:
+                cell = WriteOnlyCell(sheet, value=f"=SUBTOTAL(109,{letter}2:{letter}{count + 1})")
+                cell.number_format = MONEY_FORMAT if index in money else "#,##0.##"
+            else:
+                cell = WriteOnlyCell(sheet, value=str(_("Total")) if index == 0 else None)
+            cell.font = bold
+            total_row.append(cell)
+        sheet.append(total_row)
+    workbook.save(target)
 
 
 def xlsx_response(filename: str, **kwargs) -> FileResponse:

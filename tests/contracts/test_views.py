@@ -316,3 +316,35 @@ def test_short_contract_shows_no_long_term_flag_or_step(login, demo, make):
     page = client.get(contract.get_absolute_url()).content.decode()
     assert "长期合同审核签署" not in page and 'id="long-term-flag"' not in page
     assert "long-term-flag" not in client.get(reverse("contracts:list") + "?q=" + contract.title).content.decode()
+
+
+def test_register_export_reads_its_rows_in_a_fixed_number_of_queries(login, demo, make):
+    """The register export reads the contracts in chunks with their names joined: 61 rows cost the queries of 1."""
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import load_workbook
+
+    director = login(demo.user("director"))
+    customers = {"sales_hb": make.customer(region="HB", by="sales_hb", name="台账查询次数北京客户"),
+                 "sales_hn": make.customer(region="HN", by="sales_hn", name="台账查询次数长沙客户")}
+    url = reverse("contracts:register-export") + "?q=台账查询次数"
+
+    def export():
+        with CaptureQueriesContext(connection) as queries:
+            response = director.get(url)
+            body = b"".join(response.streaming_content)
+        return len(queries), list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
+
+    make.contract(by="sales_hb", customer=customers["sales_hb"], text=False)
+    one, rows = export()
+    assert len(rows) == 3  # the header, the contract and the 合计 row
+    for n in range(60):
+        by = ("sales_hb", "sales_hn")[n % 2]
+        make.contract(by=by, customer=customers[by], text=False)
+    sixty_one, rows = export()
+    assert len(rows) == 63
+    assert {row[6] for row in rows[1:-1]} == {"张伟", "黄磊"}  # each row's handler, by name
+    assert {row[4] for row in rows[1:-1]} == {"台账查询次数北京客户", "台账查询次数长沙客户"}
+    assert sixty_one == one

@@ -141,3 +141,42 @@ def test_no_totals_row_without_rows_or_sums(tmp_path):
     write_xlsx(tmp_path / "u.xlsx", sheet_title="u", headers=["项目", "值"], rows=iter([["a", "b"]]))
     assert load_workbook(target).active.max_row == 1
     assert load_workbook(tmp_path / "u.xlsx").active.max_row == 2
+
+
+def test_rows_are_read_once_and_widths_come_from_the_first_thousand(tmp_path):
+    """One pass: the rows are a generator read once; a long text after the first 1,000 rows does not widen
+    its column (write-only mode writes the widths before the first row), but it is written whole."""
+    from marketing_portal.documents import WIDTH_SAMPLE
+
+    read = []
+
+    def rows():
+        for n in range(WIDTH_SAMPLE + 200):
+            read.append(n)
+            yield [f"HT-{n}", "国家电网" * 30 if n == WIDTH_SAMPLE + 100 else "短", Decimal(n)]
+
+    target = tmp_path / "long.xlsx"
+    write_xlsx(target, sheet_title="台账", headers=["编号", "客户", "金额"], rows=rows(), money_columns=[2])
+    assert read == list(range(WIDTH_SAMPLE + 200))
+    sheet = load_workbook(target).active
+    assert sheet.column_dimensions["B"].width == 8  # 客户 header (4 + 4 for the filter button), not the long name
+    assert sheet.cell(row=WIDTH_SAMPLE + 102, column=2).value == "国家电网" * 30
+    assert sheet.auto_filter.ref == f"A1:C{WIDTH_SAMPLE + 201}"
+    assert sheet.cell(row=WIDTH_SAMPLE + 202, column=3).value == f"=SUBTOTAL(109,C2:C{WIDTH_SAMPLE + 201})"
+
+
+def test_memory_does_not_grow_with_the_rows(tmp_path):
+    """Peak Python memory of 5,000 rows stays near that of 1,500 (the rows are not held)."""
+    import tracemalloc
+
+    def peak(count):
+        rows = ([f"HT-{n}", "北京电力有限公司" + str(n), Decimal(n), date(2026, 1, 1)] for n in range(count))
+        tracemalloc.start()
+        write_xlsx(tmp_path / f"{count}.xlsx", sheet_title="t", headers=["编号", "客户", "金额", "日期"], rows=rows,
+                   money_columns=[2])
+        result = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return result
+
+    small, large = peak(1500), peak(5000)
+    assert large < small * 1.3, (small, large)
