@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='project',
-            index=models.Index(models.OrderBy(models.F('next_deadline_on'), nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='project_list_order'),
+            index=models.Index(fields=['next_deadline_on', '-id'], name='project_list_order'),
         ),
     ]
