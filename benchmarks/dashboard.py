@@ -1,9 +1,22 @@
-"""Benchmark of the managers' dashboard (RPT-1) and the home cards at growing data sizes.
+"""Benchmark of the managers' dashboard (RPT-1) and the home cards: on the seed_bench data set, or at growing sizes.
+
+On the ten-year data set (``manage.py seed_bench``), read only — every request runs inside one transaction that is
+rolled back at the end (logins write their session), with the production settings (DEBUG off, the Redis cache):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench REDIS_URL=redis://127.0.0.1:6379/11 \\
+        .venv/bin/python benchmarks/dashboard.py [--repeat 20]
+
+prints, for the director, the GM, the Management Manager, the Sales Manager, a regional manager (华北) and a
+salesperson: the dashboard (this year, a custom 24 months, filtered to a region), one Excel export and the home
+page — SQL queries, server p50 / p95 milliseconds and the database's share (the time spent in ``execute`` and
+fetching), then the same for each dashboard section's figures alone.
+
+At growing sizes (without ``DATABASE_URL``):
 
     .venv/bin/python benchmarks/dashboard.py [--server postgres://postgres@127.0.0.1:5432/postgres]
         [--sizes 2000,10000,50000] [--keep]
 
-It creates a scratch PostgreSQL database on the server (``bench_dashboard``; dropped at the end unless ``--keep``),
+it creates a scratch PostgreSQL database on the server (``bench_dashboard``; dropped at the end unless ``--keep``),
 migrates it, seeds the demo organisation, approves a plan with targets for every region and month, and then, for
 each size in ``--sizes`` (cumulative), adds that many signed sales contracts with their projects, invoices and
 receipts (``tests/receivables/bulk.py``, accepted up to 900 days back) and one deduction entry for every fifth
@@ -17,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from contextlib import contextmanager
@@ -94,12 +108,119 @@ def _deductions(project_ids: list[int]) -> None:
     CommissionEntry.objects.bulk_create(entries, batch_size=5000)
 
 
+BENCH_ROLES = ("director", "gm", "mgmt_manager", "sales_manager", "rm_hb", "sales_hb")
+
+
+def _timed(client, url: str, repeat: int) -> tuple[int, float, float, float, int]:
+    """(queries, p50 ms, p95 ms, database p50 ms, status) of ``repeat`` requests after one warm-up."""
+    from django.db import connection
+
+    client.get(url)
+    times, floors, counts, status = [], [], [], None
+    for _ in range(repeat):
+        spent = [0.0, 0]
+
+        def clock(execute, sql, params, many, context, spent=spent):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                spent[0] += time.perf_counter() - started
+                spent[1] += 1
+
+        with connection.execute_wrapper(clock):
+            started = time.perf_counter()
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+            times.append(time.perf_counter() - started)
+        floors.append(spent[0])
+        counts.append(spent[1])
+        status = response.status_code
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return max(counts), statistics.median(times) * 1000, p95 * 1000, statistics.median(floors) * 1000, status
+
+
+def on_bench(repeat: int) -> None:
+    """The dashboard and the home pages on an existing seed_bench database, read only (rolled back)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings")
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    os.environ.setdefault("SECURE_COOKIES", "0")
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from dashboards import figures, periods
+    from marketing_portal.management.commands.seed_bench import check_target
+    from receivables.models import Invoice, Project, Receipt
+
+    check_target(os.environ["DATABASE_URL"])  # only a seed_bench database
+    today = timezone.localdate()
+    print(f"dashboard benchmark on {connection.settings_dict['NAME']} (today {today}): {Project.objects.count():,} "
+          f"projects, {Invoice.objects.count():,} invoices, {Receipt.objects.count():,} receipts; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {repeat} requests each after a warm-up")
+    page = reverse("dashboards:dashboard")
+    urls = {
+        "dashboard, this year": page,
+        "dashboard, custom 24 months": f"{page}?period=custom&start={today.year - 1}-01&end={today.year}-12",
+        "dashboard, this year, 华北": f"{page}?period=year&year={today.year}&region=HB",
+        "export: receivables aging": reverse("dashboards:export", args=["aging"]),
+        "home (cards and my work)": reverse("home"),
+    }
+    users = get_user_model().objects
+    rows = []
+    with transaction.atomic():
+        print(f"\n{'who':<15}{'page':<30}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'db ms':>8}")
+        for login in BENCH_ROLES:
+            client = Client()
+            client.force_login(users.get(username=login))
+            for label, url in urls.items():
+                queries, p50, p95, floor, status = _timed(client, url, repeat)
+                flag = "" if status == 200 else f"  HTTP {status}"
+                print(f"{login:<15}{label:<30}{queries:>8}{p50:>9.0f}{p95:>9.0f}{floor:>8.0f}{flag}", flush=True)
+                rows.append((login, label, p95, status))
+        print("\nthe figures of each section alone (this year, median of 5 ms)")
+        period = periods.year_period(today.year)
+        for login in ("director", "rm_hb", "sales_hb"):
+            user = users.get(username=login)
+            parts = []
+            for key in figures.section_keys(user):
+                figures.build(key, user, period, "", today)
+                spent = []
+                for _ in range(5):
+                    started = time.perf_counter()
+                    figures.build(key, user, period, "", today)
+                    spent.append(time.perf_counter() - started)
+                parts.append(f"{key} {statistics.median(spent) * 1000:.0f}")
+            print(f"  {login:<13} " + " · ".join(parts), flush=True)
+        transaction.set_rollback(True)
+    slow = [(login, label, p95) for login, label, p95, status in rows if label.startswith("dashboard") and p95 >= 300]
+    print(f"\ndashboard p95 under 300 ms for every role: {'yes' if not slow else 'NO: ' + repr(slow)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default=os.environ.get("BENCH_SERVER", "postgres://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--sizes", default="2000,10000,50000", help="cumulative numbers of signed contracts")
     parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database afterwards")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page on the seed_bench data set")
     args = parser.parse_args()
+    if os.environ.get("DATABASE_URL"):
+        on_bench(args.repeat)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
 
     os.environ["DATABASE_URL"] = _recreate(args.server)

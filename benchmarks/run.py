@@ -179,19 +179,25 @@ def pages(repeat: int) -> None:
 
 def search_plans(fragments) -> None:
     from django.contrib.auth import get_user_model
+    from django.http import QueryDict
 
+    from contracts.filters import ContractFilter
     from contracts.selectors import contract_list
 
-    director = get_user_model().objects.get(username="director")
-    print("\n2. Contract search plans (EXPLAIN ANALYZE, director: all contracts)")
-    for fragment in fragments:
-        qs = contract_list(director, search=fragment)[:25]
-        plan = qs.explain(analyze=True)
-        scans = [line.strip() for line in plan.splitlines() if "Scan" in line and "contract" in line]
-        seq = any("Seq Scan on contracts_contract" in line for line in plan.splitlines())
-        print(f"  “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}")
-        for line in scans:
-            print(f"      {line[:150]}")
+    print("\n2. Contract search plans (EXPLAIN ANALYZE of the list's page query, as the list filters it)")
+    for who in ("director", "rm_hb"):
+        user = get_user_model().objects.get(username=who)
+        for fragment in fragments:
+            rows = ContractFilter(QueryDict(f"q={fragment}"), queryset=contract_list(user)).rows
+            plan = rows[:25].explain(analyze=True)
+            lines = plan.splitlines()
+            scans = [line.strip() for line in lines if "Scan" in line and ("contract" in line or "customer" in line)]
+            seq = any("Seq Scan on contracts_contract" in line for line in lines)
+            took = next((line for line in lines if line.startswith("Execution Time")), "")
+            print(f"  {who} “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}"
+                  f" ({took})")
+            for line in scans:
+                print(f"      {line[:150]}")
 
 
 def sweep() -> None:

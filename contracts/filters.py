@@ -10,11 +10,11 @@ from marketing_portal.lists import ListFilterSet
 
 from .choices import ContractState, Direction
 from .models import Contract, Customer
-from .selectors import signed_sales
+from .selectors import CONTRACT_SEARCH_FIELDS, signed_sales
 
 
 class ContractFilter(ListFilterSet):
-    search_fields = ("serial_number", "archive_number", "title", "customer__name")
+    search_fields = CONTRACT_SEARCH_FIELDS
     search_placeholder = _("Number, title or customer")
     date_field = "signed_on"
     date_label = _("Signed on")

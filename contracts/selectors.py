@@ -18,9 +18,11 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from marketing_portal.lists import search_ids
+from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
 from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
@@ -48,25 +50,49 @@ def principal_ids(user, on: date | None = None) -> list[int]:
     return ids
 
 
+def contract_id_sources(user) -> list[QuerySet]:
+    """One indexed lookup per reason ``user`` may see a contract (the module's docstring), each a queryset of
+    contract ids; for someone who does not see every contract. Their UNION ALL is the visible set: an OR of
+    these across joins (steps, copies) is not answered from indexes by PostgreSQL."""
+    sources = [
+        Contract.objects.filter(handler=user).values("pk"),
+        Contract.objects.filter(created_by=user).values("pk"),
+    ]
+    if org_rules.is_regional_manager(user):
+        region_ids = [r.pk for r in regions_of(user)]
+        if region_ids:
+            sources.append(Contract.objects.filter(region__in=region_ids).values("pk"))
+    if rules.sees_construction_contracts(user):
+        # partial index contract_construction_idx (migration 0010)
+        sources.append(Contract.objects.filter(direction=Direction.CONSTRUCTION).values("pk"))
+    sources += [
+        # The negotiation participants the contract names now (art. 7), from its submission on.
+        Contract.objects.filter(legal_participant=user, submitted_at__isnull=False).values("pk"),
+        Contract.objects.filter(technical_participant=user, submitted_at__isnull=False).values("pk"),
+        # Copied (抄送) on the draft, from its submission on.
+        Contract.cc.through.objects.filter(user=user, contract__submitted_at__isnull=False).values("contract_id"),
+        # Named on a step of the contract, for themselves or for someone who delegated to them; or decided one.
+        ApprovalStep.assignees.through.objects.filter(user_id__in=principal_ids(user))
+        .values("approvalstep__contract_id"),
+        ApprovalStep.objects.filter(decided_by=user).values("contract_id"),
+    ]
+    return sources
+
+
+def contract_ids_visible_to(user) -> QuerySet | None:
+    """The ids of the contracts ``user`` may see, as one subquery (UNION ALL of ``contract_id_sources``);
+    ``None`` when the user sees every contract. Filter with ``marketing_portal.queries.in_ids(column, ids)``."""
+    if rules.sees_every_contract(user):
+        return None
+    return union_ids(contract_id_sources(user))
+
+
 def contracts_visible_to(user) -> QuerySet:
     qs = Contract.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if rules.sees_every_contract(user):
-        return qs
-    region_ids = [r.pk for r in regions_of(user)] if org_rules.is_regional_manager(user) else []
-    condition = Q(handler=user) | Q(created_by=user) | Q(region__in=region_ids)
-    if rules.sees_construction_contracts(user):
-        condition |= Q(direction=Direction.CONSTRUCTION)
-    # The negotiation participants the contract names now (art. 7), from its submission on.
-    condition |= (Q(legal_participant=user) | Q(technical_participant=user)) & Q(submitted_at__isnull=False)
-    # Copied (抄送) on the draft, from its submission on.
-    condition |= Q(pk__in=Contract.cc.through.objects.filter(user=user).values("contract_id"),
-                   submitted_at__isnull=False)
-    # Named on a step of the contract, for themselves or for someone who delegated to them.
-    on_step = ApprovalStep.objects.filter(contract=OuterRef("pk"), assignees__in=principal_ids(user))
-    decided = ApprovalStep.objects.filter(contract=OuterRef("pk"), decided_by=user)
-    return qs.filter(condition | Exists(on_step) | Exists(decided))
+    ids = contract_ids_visible_to(user)
+    return qs if ids is None else qs.filter(in_ids("pk", ids))
 
 
 def customers_visible_to(user) -> QuerySet:
@@ -75,10 +101,17 @@ def customers_visible_to(user) -> QuerySet:
         return qs.none()
     if rules.sees_every_customer(user):
         return qs
+    # The customers of the user's regions, those they entered, and the counterparties of the contracts they see.
+    sources = [Customer.objects.filter(created_by=user).values("pk")]
     region_ids = [r.pk for r in regions_of(user)]
-    return qs.filter(
-        Q(region__in=region_ids) | Q(created_by=user) | Q(pk__in=contracts_visible_to(user).values("customer_id"))
-    )
+    if region_ids:
+        sources.append(Customer.objects.filter(region__in=region_ids).values("pk"))
+    contract_ids = contract_ids_visible_to(user)
+    if contract_ids is None:  # (sees every contract: sees every customer too, ``contracts.rules``)
+        return qs
+    sources.append(Contract.objects.filter(in_ids("pk", contract_ids), customer__isnull=False)
+                   .values("customer_id"))
+    return qs.filter(in_ids("pk", union_ids(sources)))
 
 
 def due_diligences_visible_to(user) -> QuerySet:
@@ -195,6 +228,10 @@ def signed_sales(qs: QuerySet) -> QuerySet:
     return qs.filter(direction=Direction.SALES, state__in=SIGNED_STATES, parent__isnull=True)
 
 
+# What the contract list's search looks in (``contracts.filters.ContractFilter``).
+CONTRACT_SEARCH_FIELDS = ("serial_number", "archive_number", "title", "customer__name")
+
+
 def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "",
                   signed_from=None, signed_to=None) -> QuerySet:
     """The contract list: visible contracts with everything a row shows, in a fixed number of queries.
@@ -209,13 +246,10 @@ def contract_list(user, *, search: str = "", state: str = "", region: str = "", 
         if signed_to:
             qs = qs.filter(signed_on__lte=signed_to)
     if search:
-        # Each condition on the contract's own columns, so PostgreSQL combines the trigram indexes
-        # (migration 0009) instead of reading every contract; the customers matching come first, by their index.
-        customer_ids = list(Customer.objects.filter(name__icontains=search).values_list("pk", flat=True))
-        qs = qs.filter(
-            Q(title__icontains=search) | Q(serial_number__icontains=search) | Q(archive_number__icontains=search)
-            | Q(customer_id__in=customer_ids)
-        )
+        # As the list searches (``marketing_portal.lists.search_ids``): one lookup per field, each by its
+        # trigram index (migrations 0009, 0010).
+        for word in search.split():
+            qs = qs.filter(in_ids("pk", search_ids(Contract, CONTRACT_SEARCH_FIELDS, word)))
     if state:
         qs = qs.filter(state=state)
     if region:

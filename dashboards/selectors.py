@@ -14,14 +14,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
+from django.db import connections
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from contracts.choices import ContractState, Direction
 from contracts.selectors import contracts_visible_to
 from handoff.choices import Party
 from handoff.selectors import on_time_rates
-from marketing_portal.money import MONEY_FIELD
 from marketing_portal.people import display_name
 from marketing_portal.periods import period_end
 from marketing_portal.policy import current_policy
@@ -31,7 +31,7 @@ from planning import rules as planning_rules
 from planning.choices import OPEN_TENDER_STATES
 from planning.selectors import target_vs_actual, tenders_summary
 from receivables.choices import AGING_BUCKETS, RULE_KINDS
-from receivables.models import Invoice, Receipt, RetentionStatement
+from receivables.models import Invoice, Project, Receipt, RetentionStatement
 from receivables.selectors import aging_projects, entries_visible_to
 from repairs.metrics import repair_metrics
 
@@ -128,11 +128,6 @@ def handoff_on_time(user, period: Period, *, region: str = "") -> dict:
 BUCKETS = [label for label, _low, _high in AGING_BUCKETS]
 
 
-def _sum_sub(model, field: str = "amount", **filters):
-    sub = (model.objects.filter(**filters).order_by().values("project").annotate(total=Sum(field)).values("total"))
-    return Coalesce(Subquery(sub, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD)
-
-
 def collection_cutoff(today: date) -> date:
     """The last start date whose collection deadline (RCV-6: ``period_end(start, days=N)``, N from the policy)
     is already past ``today``: money invoiced (or a retention statement issued) on or before it is overdue."""
@@ -152,61 +147,79 @@ def receivables_aging(user, *, region: str = "", today: date) -> dict:
       yet, RCV-7), invoiced or not: kept apart, it is not yet owed;
     * ``overdue``: the part of the receivable past its collection deadline (RCV-6: N days after the project
       was invoiced in full, or after the retention statement was issued for the retention).
-    Two queries.
+
+    One statement (``_AGING_SQL``), one pass over each table, whatever the number of invoices: no subquery
+    per row.
     """
     projects = aging_projects(user)
     if region:
         projects = projects.filter(region__code=region)
-    statement_issued = Exists(RetentionStatement.objects.filter(project=OuterRef("pk"), issued_on__isnull=False))
-    received = _sum_sub(Receipt, project=OuterRef("pk"))
-    invoiced = _sum_sub(Invoice, project=OuterRef("pk"))
     cutoff = collection_cutoff(today)
-    retention_started = Exists(RetentionStatement.objects.filter(project=OuterRef("pk"), issued_on__lte=cutoff))
-    zero = Value(ZERO, output_field=MONEY_FIELD)
-    per_project = projects.annotate(
-        received_sum=received, invoiced_sum=invoiced, statement_issued=statement_issued,
-        retention_started=retention_started)
-    totals = per_project.aggregate(
-        count=Count("pk"),
-        retention_pending=Sum(Greatest(Least(F("retention_amount"), F("amount") - F("received_sum")), zero),
-                              filter=Q(statement_issued=False), output_field=MONEY_FIELD),
-        # Past the deadline: the whole amount once the retention's own deadline passed, else all but the retention
-        # once the main collection deadline passed (RCV-6), else nothing.
-        overdue_full=Sum(Greatest(F("invoiced_sum") - F("received_sum"), zero), filter=Q(retention_started=True),
-                         output_field=MONEY_FIELD),
-        overdue_main=Sum(Greatest(Least(F("invoiced_sum"), F("amount") - F("retention_amount")) - F("received_sum"),
-                                  zero),
-                         filter=Q(retention_started=False, invoiced_on__lte=cutoff, collected_on__isnull=True),
-                         output_field=MONEY_FIELD),
-    )
-    # Per invoice, FIFO: the open part of [before, before + amount) above what was received, below the amount
-    # the project owes now (its amount less retention not yet due).
-    before = Coalesce(Subquery(
-        Invoice.objects.filter(project=OuterRef("project")).filter(
-            Q(issued_on__lt=OuterRef("issued_on")) | Q(issued_on=OuterRef("issued_on"), pk__lt=OuterRef("pk")))
-        .order_by().values("project").annotate(total=Sum("amount")).values("total"), output_field=MONEY_FIELD),
-        Value(ZERO), output_field=MONEY_FIELD)
-    pending = Exists(RetentionStatement.objects.filter(project=OuterRef("project"), issued_on__isnull=False))
-    invoices = Invoice.objects.filter(project__in=projects.values("pk")).annotate(
-        before=before, received_sum=_sum_sub(Receipt, project=OuterRef("project")), issued=pending)
-    owed_now = F("project__amount") - F("project__retention_amount")
-    open_due = Greatest(Least(F("before") + F("amount"), owed_now) - Greatest(F("before"), F("received_sum")), zero)
-    open_due_issued = Greatest(Least(F("before") + F("amount"), F("project__amount"))
-                               - Greatest(F("before"), F("received_sum")), zero)
-    bucket_sums = {}
+    visible = projects.order_by().values("pk")
+    visible_sql, visible_params = visible.query.get_compiler(using=visible.db).as_sql()
+    connection = connections[visible.db]
+    adapt = connection.ops.adapt_datefield_value
+    greatest, least = ("MAX", "MIN") if connection.vendor == "sqlite" else ("GREATEST", "LEAST")
+    # The open part of an invoice [before, before + amount): above what was received, below what the project owes
+    # now (``cap``: its amount, less the retention while no statement is issued).
+    open_part = f"{greatest}({least}(x.before + x.invoice, x.cap) - {greatest}(x.before, x.received), 0)"
+    buckets, bucket_params = [], []
     for _label, low, high in AGING_BUCKETS:
-        in_bucket = Q(issued_on__lte=today - timedelta(days=low))
+        condition = "x.issued_on <= %s"
+        bucket_params.append(adapt(today - timedelta(days=low)))
         if high is not None:
-            in_bucket &= Q(issued_on__gte=today - timedelta(days=high))
-        bucket_sums[f"b{low}"] = Sum(open_due, filter=in_bucket & Q(issued=False), output_field=MONEY_FIELD)
-        bucket_sums[f"i{low}"] = Sum(open_due_issued, filter=in_bucket & Q(issued=True), output_field=MONEY_FIELD)
-    sums = invoices.aggregate(**bucket_sums)
-    buckets = [{"bucket": label, "amount": money(sums[f"b{low}"]) + money(sums[f"i{low}"])}
-               for label, low, _high in AGING_BUCKETS]
-    outstanding = sum((b["amount"] for b in buckets), ZERO)
-    return {"count": totals["count"], "buckets": buckets, "outstanding": outstanding,
-            "retention_pending": money(totals["retention_pending"]),
-            "overdue": money(totals["overdue_full"]) + money(totals["overdue_main"]), "cutoff": cutoff}
+            condition += " AND x.issued_on >= %s"
+            bucket_params.append(adapt(today - timedelta(days=high)))
+        buckets.append(f"SUM(CASE WHEN {condition} THEN {open_part} END)")
+    sql = _AGING_SQL.format(
+        visible=visible_sql, project=Project._meta.db_table, statement=RetentionStatement._meta.db_table,
+        receipt=Receipt._meta.db_table, invoice=Invoice._meta.db_table, greatest=greatest, least=least,
+        buckets=",\n       ".join(buckets))
+    params = [*[adapt(cutoff)] * 3, *bucket_params, *visible_params, *visible_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, retention_pending, overdue_full, overdue_main, *sums = cursor.fetchone()
+    rows = [{"bucket": label, "amount": money(value)}
+            for (label, _low, _high), value in zip(AGING_BUCKETS, sums, strict=True)]
+    return {"count": count, "buckets": rows, "outstanding": sum((b["amount"] for b in rows), ZERO),
+            "retention_pending": money(retention_pending),
+            "overdue": money(overdue_full) + money(overdue_main), "cutoff": cutoff}
+
+
+# The aging figures in one statement (PostgreSQL and SQLite alike: window functions). ``x`` has one row per invoice
+# of each visible open project (one row with no invoice for a project without any): the project's amount, retention,
+# dates and retention statement (one-to-one), its receipts summed once (a grouped subquery joined, not a subquery
+# per row), and over the project's invoices in FIFO order (date, then id) the running sum of the earlier ones
+# (``before``), the project's invoiced total and the row number (``rn = 1``: the project's first row, which carries
+# the per-project figures). Per project: retention not yet due (no statement issued); overdue (RCV-6) — everything
+# once the retention's own deadline passed (statement issued on or before the cut-off), else all but the retention
+# once the main collection deadline passed (invoiced in full on or before the cut-off, not yet collected). Per
+# invoice: its open part in the bucket of its age.
+_AGING_SQL = """
+SELECT COUNT(CASE WHEN x.rn = 1 THEN 1 END),
+       SUM(CASE WHEN x.rn = 1 AND x.statement_on IS NULL
+                THEN {greatest}({least}(x.retention_amount, x.amount - x.received), 0) END),
+       SUM(CASE WHEN x.rn = 1 AND x.statement_on <= %s THEN {greatest}(x.invoiced - x.received, 0) END),
+       SUM(CASE WHEN x.rn = 1 AND (x.statement_on IS NULL OR x.statement_on > %s) AND x.invoiced_on <= %s
+                     AND x.collected_on IS NULL
+                THEN {greatest}({least}(x.invoiced, x.amount - x.retention_amount) - x.received, 0) END),
+       {buckets}
+FROM (
+    SELECT pr.amount, pr.retention_amount, pr.invoiced_on, pr.collected_on, st.issued_on AS statement_on,
+           CASE WHEN st.issued_on IS NULL THEN pr.amount - pr.retention_amount ELSE pr.amount END AS cap,
+           COALESCE(rc.received, 0) AS received, i.issued_on, i.amount AS invoice,
+           COALESCE(SUM(i.amount) OVER (PARTITION BY pr.id ORDER BY i.issued_on, i.id), 0)
+               - COALESCE(i.amount, 0) AS before,
+           COALESCE(SUM(i.amount) OVER (PARTITION BY pr.id), 0) AS invoiced,
+           ROW_NUMBER() OVER (PARTITION BY pr.id ORDER BY i.issued_on, i.id) AS rn
+    FROM {project} pr
+    LEFT JOIN {statement} st ON st.project_id = pr.id
+    LEFT JOIN (SELECT r.project_id, SUM(r.amount) AS received FROM {receipt} r
+               WHERE r.project_id IN ({visible}) GROUP BY r.project_id) rc ON rc.project_id = pr.id
+    LEFT JOIN {invoice} i ON i.project_id = pr.id
+    WHERE pr.id IN ({visible})
+) x
+"""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -238,8 +251,8 @@ def deductions(user, period: Period, *, region: str = "") -> dict:
 # Repair service levels and satisfaction
 # --------------------------------------------------------------------------------------------------
 def repairs(user, period: Period) -> dict:
-    """``repairs.metrics.repair_metrics`` for the period (seven queries)."""
-    return repair_metrics(user, start=period.start, end=period.end)
+    """``repairs.metrics.repair_metrics`` for the period, the two dimensions the dashboard draws (three queries)."""
+    return repair_metrics(user, start=period.start, end=period.end, dimensions=("department", "month"), missed=False)
 
 
 def tenders(user, period: Period, *, region: str = "") -> dict:

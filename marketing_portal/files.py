@@ -223,7 +223,7 @@ def attachments_add(*, owner: Model, uploads, by, slot: str = "file", note: str 
 
 def attachments_of(owner: Model, slot: str | None = None):
     ct = ContentType.objects.get_for_model(owner)
-    qs = Attachment.objects.filter(content_type=ct, object_id=owner.pk).select_related("uploaded_by")
+    qs = Attachment.objects.filter(content_type=ct, object_id=owner.pk).select_related("uploaded_by__person")
     return qs.filter(slot=slot) if slot else qs
 
 

@@ -108,21 +108,30 @@ PEOPLE = [
 ]
 
 
+def _keep(model, defaults: dict, **lookup):
+    """``update_or_create`` that saves only what differs: a second seed run writes no history row."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    changed = [field for field, value in defaults.items() if getattr(obj, field) != value]
+    if changed:
+        for field in changed:
+            setattr(obj, field, defaults[field])
+        obj.save()
+    return obj
+
+
 def run(stdout=None) -> None:
     roles_sync()
-    regions = {code: Region.objects.update_or_create(code=code, defaults={"name": name})[0] for code, name in REGIONS}
+    regions = {code: _keep(Region, {"name": name}, code=code) for code, name in REGIONS}
     units: dict[str, Unit] = {}
     for code, name, kind, parent, order in UNITS:
-        units[code] = Unit.objects.update_or_create(
-            code=code, defaults={"name": name, "kind": kind, "parent": units.get(parent), "order": order}
-        )[0]
-    duties = {name: Duty.objects.update_or_create(name=name, defaults={"order": i})[0] for i, name in enumerate(DUTIES)}
+        units[code] = _keep(Unit, {"name": name, "kind": kind, "parent": units.get(parent), "order": order}, code=code)
+    duties = {name: _keep(Duty, {"order": i}, name=name) for i, name in enumerate(DUTIES)}
     positions: dict[str, Position] = {}
     for order, (key, unit, title, role, is_head, region, duty_names) in enumerate(POSITIONS):
-        position, _created = Position.objects.update_or_create(
-            unit=units[unit], title=title, region=regions.get(region) if region else None,
-            defaults={"role": role, "is_head": is_head, "order": order},
-        )
+        position = _keep(Position, {"role": role, "is_head": is_head, "order": order},
+                         unit=units[unit], title=title, region=regions.get(region) if region else None)
         position.duties.set([duties[d] for d in duty_names])
         positions[key] = position
     User = get_user_model()
@@ -132,9 +141,10 @@ def run(stdout=None) -> None:
         )
         if created:
             user.set_password(settings.PORTAL_DEMO_PASSWORD)
-        user.is_staff = username == "sysadmin"
-        user.save()
-        person, _created = Person.objects.update_or_create(user=user, defaults={"name": name, "unit": units[unit]})
+        if created or user.is_staff != (username == "sysadmin"):
+            user.is_staff = username == "sysadmin"
+            user.save()
+        person = _keep(Person, {"name": name, "unit": units[unit]}, user=user)
         person.regions.set([regions[c] for c in region_codes])
         person_set_positions(person=person, positions=[positions[k] for k in position_keys])
     if stdout:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from marketing_portal.lists import ListFilterSet
 
 from .choices import OPEN_STAGES, RULE_KINDS, EntryKind, ProjectStage
-from .models import CommissionEntry, Project
+from .models import CommissionEntry, Invoice, Project, Receipt
 
 
 class ProjectFilter(ListFilterSet):
@@ -43,6 +45,15 @@ class ProjectFilter(ListFilterSet):
         model = Project
         fields = ["q", "state", "region", "owner", "attention", "date_from", "date_to", "mine", "customer",
                   "due_from", "due_to"]
+
+    def totals(self) -> dict:
+        """The count and amount of what is filtered, and what was invoiced and received on it, summed over the
+        invoices and receipts of those projects (three queries) — not over a per-project subquery of each row."""
+        ids = self.qs.order_by().values("pk")
+        figures = self.qs.order_by().aggregate(count=Count("pk"), amount=Sum("amount"))
+        figures["invoiced"] = Invoice.objects.filter(project__in=ids).aggregate(total=Sum("amount"))["total"]
+        figures["received"] = Receipt.objects.filter(project__in=ids).aggregate(total=Sum("amount"))["total"]
+        return {key: value if value is not None else Decimal("0") for key, value in figures.items()}
 
     def filter_state(self, queryset, name, value):
         if value == "open":

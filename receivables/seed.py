@@ -9,6 +9,9 @@ suspension proposal waiting for the Director, one owner on mandatory collection-
 agreement to sign. The replay freezes "today" (``timezone.localdate``) for the services while it runs; it is demo
 seeding only. Finally the sweep runs for the real today.
 
+A few projects are dated relative to the day the seed runs (``RELATIVE``), so that Finance's home cards and the
+project list have an invoice and receipts due in the current week on first run; they are made once (by title).
+
 Projects of sales contracts signed by the contracts app's demo data open by themselves (the signing signal);
 any signed sales contract still without its project is registered here.
 """
@@ -95,6 +98,15 @@ PROJECTS = [
 ]
 
 
+# Dated from the day the seed runs: title, owner, customer index, amount (万元), what falls due this week
+# ("invoice": accepted a month before, not yet invoiced; "collect": invoiced in full 60 days before, part received).
+RELATIVE = [
+    ("华北电建石景山配电室增容工程", "sales_hb", 0, 72, "invoice"),
+    ("冀能光伏园区升压站扩容工程", "sales_hb", 1, 134, "collect"),
+    ("苏电高新区环网柜改造工程", "sales_hd", 5, 98, "collect"),
+]
+
+
 def _code(body: str) -> str:
     from stdnum.cn import uscc
 
@@ -138,6 +150,7 @@ def _run(stdout=None) -> None:
 
     for contract in contracts_without_project(users["clerk"]):
         services.project_register(contract_id=contract.pk, by=users["clerk"])
+    made += _relative(users, timezone.localdate())
     result = sweep_receivables()
     if stdout:
         stdout.write(f"receivables: {made} demo projects replayed, {Project.objects.count()} projects, "
@@ -186,6 +199,58 @@ def _replay(users) -> int:
             created_at=_at(day, 0, 30), decided_at=_at(day, 0, 30) if proposal.decided_at else None)
     # The Director's pending decision stays pending (the forfeited project); one adjustment waits for approval.
     return len(PROJECTS)
+
+
+def _start_for(deadline_of, today: date) -> date | None:
+    """The latest day on or before ``today`` whose deadline (``deadline_of(day)``, a calendar period end) falls
+    in the rest of this week (today to Sunday), or None (a Saturday or Sunday with no working day left)."""
+    sunday = today + timedelta(days=6 - today.weekday())
+    for back in range(0, 120):
+        day = today - timedelta(days=back)
+        if today <= deadline_of(day) <= sunday:
+            return day
+    return None
+
+
+def _relative(users, today: date) -> int:
+    """The ``RELATIVE`` projects not made yet: an invoice deadline or a collection deadline this week."""
+    from marketing_portal.periods import period_end
+    from marketing_portal.policy import current_policy
+
+    policy = current_policy()
+    customers = {i: Customer.objects.filter(name=CUSTOMERS[i][0]).first() for *_x, i, _a, _k in RELATIVE}
+    made = 0
+    for title, owner, customer_index, amount, kind in RELATIVE:
+        customer = customers[customer_index]
+        if customer is None or Contract.objects.filter(title=title).exists():
+            continue
+        if kind == "invoice":
+            accepted = _start_for(lambda d: period_end(d, months=policy.invoice_deadline_months), today)
+            invoiced = None
+        else:
+            invoiced = _start_for(lambda d: period_end(d, days=policy.collection_deadline_days), today)
+            accepted = invoiced - timedelta(days=12) if invoiced else None
+        if accepted is None:
+            continue
+        signed_on = accepted - timedelta(days=120)
+        contract = Contract.objects.create(
+            title=title, direction="sales", customer=customer, region=customer.region, handler=users[owner],
+            amount=amount * W, starts_on=signed_on, ends_on=signed_on + timedelta(days=360), state="filed",
+            non_standard_reason="系统启用前签订的合同（历史数据补录）", retention_percent=Decimal("5"),
+            warranty_months=12, created_by=users["clerk"], signed_on=signed_on, counterparty_signed_on=signed_on)
+        contract._change_reason = "历史合同补录"
+        steps = [(accepted, "accept", ()), (accepted + timedelta(days=2), "ack", ())]
+        if invoiced:
+            steps += [(invoiced, "invoice", (amount,)),
+                      (min(today, invoiced + timedelta(days=25)), "receipt", (Decimal(amount) * Decimal("0.4"),))]
+        with _on(signed_on):
+            project = services.project_register(contract_id=contract.pk, by=users["clerk"])
+        Project.objects.filter(pk=project.pk).update(registered_at=_at(signed_on, 9))
+        for day, what, args in steps:
+            with _on(day):
+                _do(what, Project.objects.get(pk=project.pk), day, args, users)
+        made += 1
+    return made
 
 
 def _at(day: date, hour: int, minute: int = 0):

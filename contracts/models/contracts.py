@@ -146,6 +146,10 @@ class Contract(models.Model):
             models.Index(fields=["handler", "state"]),
             # The list's order: the first pages are read from the index instead of sorting every contract.
             models.Index(fields=["-created_at", "-id"], name="contract_list_order_idx"),
+            # XXX sees the construction sub-contracts (``contracts.selectors.contract_id_sources``): a few of
+            # the whole register, read in the list's order.
+            models.Index(fields=["-created_at", "-id"], condition=Q(direction=Direction.CONSTRUCTION),
+                         name="contract_construction_idx"),
         ]
 
     def __str__(self):

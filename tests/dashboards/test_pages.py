@@ -147,4 +147,4 @@ def test_the_dashboard_costs_the_same_queries_with_more_data(login, known, demo,
     more = count()
     # the same with twice the records; with none, two look-ups of names (regions, people) are not needed
     assert more == once == empty + 2
-    assert once == 36  # 35 before the bids' section: its one GROUP BY query
+    assert once == 31  # the receivables aging is one statement (two before), the repairs three (seven), the bids one

@@ -61,6 +61,13 @@ def test_metrics_cost_the_same_queries_with_more_tickets(rep, django_assert_num_
         rep.onsite()
     with django_assert_num_queries(7):
         repair_metrics(director)
+    # a caller drawing only some dimensions (the managers' dashboard) pays only for them, with the same figures
+    full = repair_metrics(director)
+    with django_assert_num_queries(3):
+        some = repair_metrics(director, dimensions=("department", "month"), missed=False)
+    assert set(some) == {"totals", "department", "month"}
+    assert (some["department"], some["month"]) == (full["department"], full["month"])
+    assert some["totals"] == {k: v for k, v in full["totals"].items() if k != "missed"}
 
 
 def test_my_work_lists_what_waits_on_each_person(client, rep):

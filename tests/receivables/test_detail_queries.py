@@ -1,0 +1,43 @@
+"""The project page's queries do not grow with its invoices, receipts and history (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_of(client, url) -> int:
+    client.get(url)  # warm the per-process caches (content types, policy, roles)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["director", "sales_hb", "finance"])
+def test_project_page_queries_do_not_grow_with_its_records_and_history(rcv, on_day, login, demo, who):
+    # given: two accepted projects with one invoice and one receipt; then one gets many more (and their history)
+    on_day(date(2026, 7, 7))
+    few = rcv.project(accepted_on=date(2026, 6, 1))
+    many = rcv.project(accepted_on=date(2026, 6, 1))
+    for project in (few, many):
+        rcv.invoice(project, date(2026, 6, 10), amount=Decimal("100000.00"))
+        rcv.receipt(project, date(2026, 6, 20), Decimal("50000.00"))
+    client = login(demo.user(who))
+    url = reverse("receivables:project-detail", args=[many.pk])
+    counted = queries_of(client, url)
+    history_before = many.history.count()
+    for n in range(6):
+        rcv.invoice(many, date(2026, 6, 11 + n), amount=Decimal("10000.00"))
+        rcv.receipt(many, date(2026, 6, 21 + n), Decimal("5000.00"))
+    many.refresh_from_db()
+    assert many.history.count() > history_before
+    # when / then
+    assert queries_of(client, url) == counted
+    assert queries_of(client, reverse("receivables:project-detail", args=[few.pk])) == counted
