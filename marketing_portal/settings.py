@@ -88,6 +88,7 @@ TEMPLATES = [
         },
     },
 ]
+FORM_RENDERER = "marketing_portal.form_renderer.PortalFormRenderer"  # <select> without a template per option
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASES = {
