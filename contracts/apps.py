@@ -28,7 +28,7 @@ class ContractsConfig(AppConfig):
             NonPerformance,
             TemplateVersion,
         )
-        from .work import work_items
+        from .work import KINDS as WORK_KINDS
 
         access.register_visibility(Contract, selectors.contracts_visible_to)
         access.register_visibility(Customer, selectors.customers_visible_to)
@@ -43,7 +43,7 @@ class ContractsConfig(AppConfig):
                               visible=selectors.may_use_contracts))
         register_nav(NavEntry(label=_("Customers"), url_name="contracts:customer-list", order=11,
                               visible=selectors.may_see_customers))
-        register_work(work_items)
+        register_work(*WORK_KINDS)
         # "Please handle" notices are done once the work is over, whoever ended it (see marketing_portal.notifications).
         from marketing_portal.notifications import register_work_item
 

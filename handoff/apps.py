@@ -16,7 +16,8 @@ class HandoffConfig(AppConfig):
 
         from . import selectors, services
         from .models import Costing, CostLine, Decision, Handoff, NegotiationRound, ScopeItem
-        from .work import contract_panel, customer_panel, work_items
+        from .work import KINDS as WORK_KINDS
+        from .work import contract_panel, customer_panel
 
         access.register_visibility(Handoff, selectors.handoffs_visible_to)
         access.register_visibility(ScopeItem, selectors.scope_items_visible_to)
@@ -26,7 +27,7 @@ class HandoffConfig(AppConfig):
         access.register_visibility(Decision, selectors.decisions_visible_to)
         register_nav(NavEntry(label=_("Hand-off to XXX"), url_name="handoff:list", order=20,
                               visible=selectors.may_use_handoffs))
-        register_work(work_items)
+        register_work(*WORK_KINDS)
         register_customer_panel(order=15, provider=customer_panel)
         register_contract_panel(order=15, provider=contract_panel)
         # Receivables asks which contracts a user reaches through hand-offs (XXX sees the projects of its sheets).

@@ -1,4 +1,4 @@
-"""What each app contributes to the shared shell: navigation entries and "my work" items.
+"""What each app contributes to the shared shell: navigation entries, "my work" kinds and home cards.
 
 Apps register in their ``AppConfig.ready``; the shell never imports an app directly, so the
 dependencies keep pointing one way (shared services <- org <- contracts <- handoff, receivables, repairs).
@@ -48,9 +48,55 @@ class Card:
     key: str = ""
 
 
+@dataclass(frozen=True)
+class WorkKind:
+    """One kind of work an app puts on people's home page ("my work"), read lazily so that the home does not grow
+    with the items waiting: it asks each kind for its count and its first ``HOME_ITEMS``, and the kind's own page
+    (``work-kind``) lists all of them, paginated.
+
+    ``rows(user)`` answers ``None`` when the kind is not the user's work at all (the role has no such duty: the
+    kind's page is a 404), otherwise the rows waiting on the user — a queryset in the order to show them (the home
+    counts it and reads a slice: two queries), or, for work computed in Python that stays small, a list.
+    ``item(row, user)`` makes the ``WorkItem`` of one row (default: the rows are ``WorkItem`` already) without
+    reading the database (what it needs comes with the rows: ``select_related`` / ``prefetch_related``); what every
+    row needs alike comes from ``prepare(user)``, read once per list and passed as ``item(row, user, prepared)``.
+    """
+
+    key: str
+    label: str
+    rows: Callable[[object], object]
+    item: Callable[..., WorkItem] | None = None
+    order: int = 100
+    prepare: Callable[[object], object] | None = None
+
+    def items(self, rows, user) -> list[WorkItem]:
+        if self.item is None:
+            return list(rows)
+        if self.prepare is None:
+            return [self.item(row, user) for row in rows]
+        rows = list(rows)
+        prepared = self.prepare(user) if rows else None
+        return [self.item(row, user, prepared) for row in rows]
+
+
+@dataclass
+class WorkGroup:
+    """What the home shows of one kind: its true count and its first items."""
+
+    kind: WorkKind
+    count: int
+    items: list[WorkItem]
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.items)
+
+
+HOME_ITEMS = 5  # items of each kind the home shows; the kind's page lists the rest
+
 _nav: list[NavEntry] = []
 _cards: list[Callable[[object], list[Card]]] = []
-_work: list[Callable[[object], list[WorkItem]]] = []
+_work: list[WorkKind] = []
 
 
 def register_nav(entry: NavEntry) -> None:
@@ -58,21 +104,60 @@ def register_nav(entry: NavEntry) -> None:
         _nav.append(entry)
 
 
-def register_work(provider: Callable[[object], list[WorkItem]]) -> None:
-    if provider not in _work:
-        _work.append(provider)
+def register_work(*kinds: WorkKind) -> None:
+    for kind in kinds:
+        if all(k.key != kind.key for k in _work):
+            _work.append(kind)
 
 
 def nav_for(user) -> list[NavEntry]:
     return [e for e in sorted(_nav, key=lambda e: e.order) if e.visible(user)]
 
 
+def _count(rows) -> int:
+    return rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+
+
+def work_kinds() -> list[WorkKind]:
+    return sorted(_work, key=lambda k: k.order)
+
+
+def work_kind(key: str) -> WorkKind | None:
+    return next((k for k in _work if k.key == key), None)
+
+
+def work_groups(user, *, first: int = HOME_ITEMS) -> list[WorkGroup]:
+    """The home's "my work": per kind with work waiting, its count and its first items (a count and a LIMIT)."""
+    groups = []
+    for kind in work_kinds():
+        rows = kind.rows(user)
+        if rows is None:
+            continue
+        count = _count(rows)
+        if count:
+            groups.append(WorkGroup(kind=kind, count=count, items=kind.items(rows[:first], user)))
+    return groups
+
+
 def work_for(user) -> list[WorkItem]:
+    """Every item of every kind waiting on ``user`` (the calendar feed); the home reads ``work_groups`` instead."""
     items: list[WorkItem] = []
-    for provider in _work:
-        items.extend(provider(user))
+    for kind in work_kinds():
+        rows = kind.rows(user)
+        if rows is not None:
+            items.extend(kind.items(rows, user))
     # Overdue first, then by due date, then oldest first.
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max, str(i.since or "")))
+
+
+def items_of(kinds, user) -> list[WorkItem]:
+    """Every item of some kinds (an app's ``work_items(user)``, for its tests and callers)."""
+    items: list[WorkItem] = []
+    for kind in kinds:
+        rows = kind.rows(user)
+        if rows is not None:
+            items.extend(kind.items(rows, user))
+    return items
 
 
 def register_card(provider: Callable[[object], list[Card]]) -> None:

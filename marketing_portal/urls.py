@@ -31,6 +31,7 @@ urlpatterns = [
         template_name="registration/password_reset_complete.html"), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("work/<slug:key>/", views.work_kind_page, name="work-kind"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-mark-read"),
     path("inbox/<int:pk>/", views.notification_open, name="notification-open"),

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from .notifications import (
     unread_count,
 )
 from .policy import FIELDS, current_policy, policy_update
-from .registry import cards_for, work_for
+from .registry import cards_for, work_groups, work_kind
 from .web import apply_errors, is_safe_url, require_perm, safe_next
 
 
@@ -49,10 +49,27 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    items = work_for(request.user)
+    """Cards, "my work" (per kind its count and first items: the page does not grow with the items waiting)
+    and the latest messages."""
+    groups = work_groups(request.user)
     recent = Notification.objects.filter(recipient=request.user)[:5]
-    return render(request, "portal/home.html", {"work_items": items, "recent_notifications": recent,
-                                                "cards": cards_for(request.user)})
+    return render(request, "portal/home.html", {"work_groups": groups, "work_total": sum(g.count for g in groups),
+                                                "recent_notifications": recent, "cards": cards_for(request.user)})
+
+
+WORK_PAGE_SIZE = 25
+
+
+@login_required
+def work_kind_page(request, key):
+    """Every item of one kind of "my work", paginated: only a kind that is the user's work (else 404)."""
+    kind = work_kind(key)
+    rows = kind.rows(request.user) if kind is not None else None
+    if rows is None:
+        raise Http404
+    page = Paginator(rows, WORK_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = kind.items(page.object_list, request.user)
+    return render(request, "portal/work_kind.html", {"kind": kind, "page": page})
 
 
 def _inbox_filters(data) -> dict:

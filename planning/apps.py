@@ -14,7 +14,7 @@ class PlanningConfig(AppConfig):
 
         from . import rules, selectors  # noqa: F401  (rules registers the permissions)
         from .models import PlanStep, PlanVersion, ReportComment, SalesPlan, SalesReport, Target, Tender, TenderStep
-        from .work import work_items
+        from .work import KINDS as WORK_KINDS
 
         access.register_visibility(SalesReport, selectors.reports_visible_to)
         access.register_visibility(ReportComment, selectors.report_comments_visible_to)
@@ -30,4 +30,4 @@ class PlanningConfig(AppConfig):
                               visible=selectors.may_use_plans))
         register_nav(NavEntry(label=_("Bids"), url_name="planning:tenders", order=52,
                               visible=selectors.may_use_tenders))
-        register_work(work_items)
+        register_work(*WORK_KINDS)

@@ -30,7 +30,8 @@ class ReceivablesConfig(AppConfig):
             Receipt,
             RetentionStatement,
         )
-        from .work import contract_panel, customer_panel, work_items
+        from .work import KINDS as WORK_KINDS
+        from .work import contract_panel, customer_panel
 
         access.register_visibility(Project, selectors.projects_visible_to)
         access.register_visibility(Acceptance, selectors.acceptances_visible_to)
@@ -46,7 +47,7 @@ class ReceivablesConfig(AppConfig):
         access.register_visibility(ImportBatch, selectors.import_batches_visible_to)
         register_nav(NavEntry(label=_("Receivables and commission"), url_name="receivables:project-list", order=30,
                               visible=lambda user: user.has_perm("receivables.use_receivables")))
-        register_work(work_items)
+        register_work(*WORK_KINDS)
         # "Please handle" notices are done once the work is over, whoever ended it (see marketing_portal.notifications).
         from marketing_portal.notifications import register_work_item
 

@@ -15,7 +15,8 @@ class RepairsConfig(AppConfig):
 
         from . import selectors
         from .models import Equipment, Escalation, LiaisonSheet, ReturnCall, ServiceLevelAlert, Ticket, Visit
-        from .work import contract_panel, customer_panel, work_items
+        from .work import KINDS as WORK_KINDS
+        from .work import contract_panel, customer_panel
 
         access.register_visibility(Ticket, selectors.tickets_visible_to)
         access.register_visibility(Visit, selectors.visits_visible_to)
@@ -26,7 +27,7 @@ class RepairsConfig(AppConfig):
         access.register_visibility(Equipment, selectors.equipment_visible_to)
         register_nav(NavEntry(label=_("Repairs"), url_name="repairs:list", order=40,
                               visible=selectors.may_use_repairs))
-        register_work(work_items)
+        register_work(*WORK_KINDS)
         # A notice about a ticket asks for the work of the state it was in; it is done once the ticket moves on.
         from marketing_portal.notifications import register_work_stages
 

@@ -49,6 +49,7 @@ NOT_REGIONAL = {
     "password_reset_confirm": "a password-reset link: one person's signed token, not regional (a bad token shows "
                               "the expired-link page)",
     "dashboards:export": "figures, not records: each narrowed by X-2 (tests/dashboards/test_figures.py, test_pages.py)",
+    "work-kind": "a kind of one's own work (no record id), its rows narrowed to the user: tests/portal/test_work.py",
     "planning:report": "no report filed in this walk", "planning:report-comment": "no report filed in this walk",
 }
 

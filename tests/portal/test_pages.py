@@ -11,21 +11,19 @@ from marketing_portal.models import CalendarDay
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_work_from_registered_providers(demo, client):
+def test_home_lists_work_from_registered_kinds(demo, client):
     from marketing_portal import registry
 
-    def provider(user):
-        return [registry.WorkItem(title="审批合同 HT-1", url="/x/", since=date(2025, 12, 30), due=date(2026, 1, 1),
-                                  overdue=True)]
-
-    registry.register_work(provider)
+    kind = registry.WorkKind("test-kind", "测试事项", lambda user: [registry.WorkItem(
+        title="审批合同 HT-1", url="/x/", since=date(2025, 12, 30), due=date(2026, 1, 1), overdue=True)])
+    registry.register_work(kind)
     try:
         client.force_login(demo.user("director"))
         page = client.get(reverse("home")).content.decode()
-        assert "审批合同 HT-1" in page
+        assert "审批合同 HT-1" in page and "测试事项" in page
         assert "自 2025-12-30" in page and "截止 2026-01-01" in page  # a plain date as "since" is fine too
     finally:
-        registry._work.remove(provider)
+        registry._work.remove(kind)
 
 
 def test_calendar_staff_enter_a_make_up_day_and_deadlines_follow(demo, client):
