@@ -71,10 +71,12 @@
       axisTick: {alignWithLabel: true}, inverse: !!spec.horizontal,
     };
     const valueAxes = axes.map((a, i) => ({
-      // Only the first axis is named: a second name would sit under the toolbox (the legend names the lines).
-      type: "value", name: narrow || i > 0 ? "" : a.name, position: i === 0 ? (spec.horizontal ? "bottom" : "left") :
+      // Only the first axis of an upright chart is named: a second name would sit under the toolbox, a lying chart's
+      // would be cut at the right edge (the legend names the series).
+      type: "value", name: narrow || i > 0 || spec.horizontal ? "" : a.name, position: i === 0 ? (spec.horizontal ? "bottom" : "left") :
         (spec.horizontal ? "top" : "right"),
       min: 0, max: a.format === "score" ? 5 : (a.format === "percent" && maxOf(spec, i) <= 100 ? 100 : null),
+      minInterval: a.format === "count" ? 1 : undefined,  // counts are whole: no 0.2 ticks on a small series
       splitLine: {show: i === 0},
       axisLabel: {formatter: (v) => fmt(a.format, v, true), hideOverlap: true},
       nameTextStyle: {align: i === 0 ? "left" : "right"},
