@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import statistics
 import sys
 import time
@@ -192,7 +193,8 @@ def search_plans(fragments) -> None:
             plan = rows[:25].explain(analyze=True)
             lines = plan.splitlines()
             scans = [line.strip() for line in lines if "Scan" in line and ("contract" in line or "customer" in line)]
-            seq = any("Seq Scan on contracts_contract" in line for line in lines)
+            # the contracts table itself (not contracts_contract_cc, its empty copy-to table)
+            seq = any(re.search(r"Seq Scan on contracts_contract\b", line) for line in lines)
             took = next((line for line in lines if line.startswith("Execution Time")), "")
             print(f"  {who} “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}"
                   f" ({took})")
