@@ -4,19 +4,20 @@
 #
 #   .venv/bin/python manage.py seed_bench --database-url postgres://postgres@127.0.0.1:5432/bench   # once
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench BENCH_REDIS_URL=redis://127.0.0.1:6379/11 \
-#       benchmarks/loadtest.sh [--users 50] [--time 3m] [--requests 20000]
+#       benchmarks/loadtest.sh [--users 50] [--time 3m] [--requests 20000] [--think "1 4"]
 #
 # Everything it starts is stopped at the end (or on Ctrl-C); the figures land in var/loadtest/ (locust's CSV and
 # HTML report) and are summed up on stdout. The database changes as people work (approvals, import previews);
 # run seed_bench --fresh to start again from the same data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-USERS=50 TIME=3m REQUESTS=20000 PORT=${BENCH_PORT:-8613} WORKERS=${BENCH_WORKERS:-4}
+USERS=50 TIME=3m REQUESTS=20000 THINK="1 4" PORT=${BENCH_PORT:-8613} WORKERS=${BENCH_WORKERS:-4}
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --users) USERS=$2; shift 2 ;;
     --time) TIME=$2; shift 2 ;;
     --requests) REQUESTS=$2; shift 2 ;;
+    --think) THINK=$2; shift 2 ;;  # "MIN MAX" seconds between a person's actions
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -90,10 +91,10 @@ for pid in "${PIDS[@]}"; do
   kill -0 "$pid" 2>/dev/null || { echo "gunicorn, the worker or beat did not start: see $OUT/*.log" >&2; exit 1; }
 done
 
-echo "load test: $USERS users for $TIME (at most $REQUESTS requests) against gunicorn ($WORKERS workers) on" \
+echo "load test: $USERS users ($THINK s between actions) for $TIME (at most $REQUESTS requests) against gunicorn ($WORKERS workers) on" \
      "127.0.0.1:$PORT; load average before: $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
 set +e
-BENCH_MAX_REQUESTS=$REQUESTS BENCH_PHASES_OUT="$OUT/phases.json" .venv/bin/locust -f benchmarks/locustfile.py --headless --host "http://127.0.0.1:$PORT" --users "$USERS" \
+BENCH_THINK="$THINK" BENCH_MAX_REQUESTS=$REQUESTS BENCH_PHASES_OUT="$OUT/phases.json" .venv/bin/locust -f benchmarks/locustfile.py --headless --host "http://127.0.0.1:$PORT" --users "$USERS" \
   --spawn-rate 5 --run-time "$TIME" --stop-timeout 10 --only-summary \
   --csv "$OUT/locust" --html "$OUT/report.html" 2>"$OUT/locust.log"
 STATUS=$?

@@ -34,6 +34,8 @@ TICKET = re.compile(r'href="/repairs/(\d+)/"')
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0") or 0)
 PHASES_OUT = os.environ.get("BENCH_PHASES_OUT", "")
 SETTLE = float(os.environ.get("BENCH_SETTLE", "10"))
+# Seconds a person takes between two actions (reading the page, typing): BENCH_THINK="1 4" by default.
+THINK = tuple(float(x) for x in os.environ.get("BENCH_THINK", "1 4").split())
 _state = {"requests": 0, "environment": None, "phase": "ramp-up"}
 # Every request's time by phase and name: "ramp-up" while users start and log in, then "steady".
 # benchmarks/loadtest_report.py reads them (BENCH_PHASES_OUT) and checks the targets on the steady state only.
@@ -70,7 +72,7 @@ def _write_phases(**_kwargs):
 
 class Portal(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(*THINK)
     role = ""
 
     def on_start(self):
