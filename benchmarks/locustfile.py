@@ -48,10 +48,17 @@ def _remember(environment, **_kwargs):
 
 
 @events.spawning_complete.add_listener
-def _steady(user_count, **_kwargs):
-    """The steady state starts ``BENCH_SETTLE`` seconds (default 10) after the last user started: their logins
-    (a deliberately slow password hash each) are done by then."""
-    gevent.spawn_later(SETTLE, _state.update, phase="steady")
+def _spawned(user_count, **_kwargs):
+    _state["users"] = user_count
+    _maybe_steady()
+
+
+def _maybe_steady():
+    """The steady state starts ``BENCH_SETTLE`` seconds (default 10) after every user has started *and* logged in
+    (a deliberately slow password hash each: 50 of them keep two cores busy for a while)."""
+    if _state.get("users") and _state.get("logged_in", 0) >= _state["users"] and not _state.get("settling"):
+        _state["settling"] = True
+        gevent.spawn_later(SETTLE, _state.update, phase="steady")
 
 
 @events.request.add_listener
@@ -85,6 +92,8 @@ class Portal(HttpUser):
                                     headers={"Referer": self.client.base_url + "/accounts/login/"}, name="login")
         if "/accounts/login/" in response.url:
             response.failure(f"login of {self.username} failed")
+        _state["logged_in"] = _state.get("logged_in", 0) + 1
+        _maybe_steady()
 
     def page(self, url, name, **kwargs):
         with self.client.get(url, name=name, catch_response=True, **kwargs) as response:
