@@ -4,18 +4,11 @@ the history names its authors and the records it mentions from one query per mod
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.queries import queries_of
+
 pytestmark = pytest.mark.django_db
-
-
-def queries_of(client, url) -> int:
-    client.get(url)  # warm the per-process caches (content types, policy, roles)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 @pytest.mark.parametrize("who", ["director", "sales_hb", "legal"])

@@ -6,18 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.queries import queries_of
+
 pytestmark = pytest.mark.django_db
-
-
-def queries_of(client, url) -> int:
-    client.get(url)  # warm the per-process caches (content types, policy, roles)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 @pytest.mark.parametrize("who", ["director", "sales_hb", "finance"])
