@@ -33,45 +33,15 @@ import os
 import statistics
 import sys
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import measure  # noqa: E402
+from benchmarks.common import drop_database, measure, page_figures, production_environment, recreate_database  # noqa: E402
 
 DB_NAME = "bench_dashboard"
-
-
-@contextmanager
-def _admin_connection(server: str):
-    import psycopg
-
-    parsed = urlparse(server)
-    host = f"{parsed.hostname or '127.0.0.1'}:{parsed.port or 5432}"
-    admin = f"postgresql://{parsed.username or 'postgres'}@{host}/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        yield conn
-
-
-def _recreate(server: str) -> str:
-    with _admin_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    parsed = urlparse(server)
-    host = f"{parsed.hostname or '127.0.0.1'}:{parsed.port or 5432}"
-    return f"postgres://{parsed.username or 'postgres'}@{host}/{DB_NAME}"
-
-
-def _drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with _admin_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
 
 def _plan(year: int) -> None:
@@ -111,46 +81,9 @@ def _deductions(project_ids: list[int]) -> None:
 BENCH_ROLES = ("director", "gm", "mgmt_manager", "sales_manager", "rm_hb", "sales_hb")
 
 
-def _timed(client, url: str, repeat: int) -> tuple[int, float, float, float, int]:
-    """(queries, p50 ms, p95 ms, database p50 ms, status) of ``repeat`` requests after one warm-up."""
-    from django.db import connection
-
-    client.get(url)
-    times, floors, counts, status = [], [], [], None
-    for _ in range(repeat):
-        spent = [0.0, 0]
-
-        def clock(execute, sql, params, many, context, spent=spent):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                spent[0] += time.perf_counter() - started
-                spent[1] += 1
-
-        with connection.execute_wrapper(clock):
-            started = time.perf_counter()
-            response = client.get(url)
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)
-            times.append(time.perf_counter() - started)
-        floors.append(spent[0])
-        counts.append(spent[1])
-        status = response.status_code
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return max(counts), statistics.median(times) * 1000, p95 * 1000, statistics.median(floors) * 1000, status
-
-
 def on_bench(repeat: int) -> None:
     """The dashboard and the home pages on an existing seed_bench database, read only (rolled back)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings")
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-    os.environ.setdefault("SECURE_COOKIES", "0")
+    production_environment()
     import logging
 
     import django
@@ -188,7 +121,7 @@ def on_bench(repeat: int) -> None:
             client = Client()
             client.force_login(users.get(username=login))
             for label, url in urls.items():
-                queries, p50, p95, floor, status = _timed(client, url, repeat)
+                queries, p50, p95, floor, status = page_figures(client, url, repeat)
                 flag = "" if status == 200 else f"  HTTP {status}"
                 print(f"{login:<15}{label:<30}{queries:>8}{p50:>9.0f}{p95:>9.0f}{floor:>8.0f}{flag}", flush=True)
                 rows.append((login, label, p95, status))
@@ -223,7 +156,7 @@ def main() -> None:
         return
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    os.environ["DATABASE_URL"] = _recreate(args.server)
+    os.environ["DATABASE_URL"] = recreate_database(args.server, DB_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings_test")
     os.environ["REDIS_URL"] = os.environ.get("REDIS_URL", "")
     import django
@@ -281,7 +214,7 @@ def main() -> None:
                 print(f"  {login:<9} {label:<30} {text}  {'fixed' if same else 'CHANGES'}")
     finally:
         if not args.keep:
-            _drop(args.server)
+            drop_database(args.server, DB_NAME)
 
 
 if __name__ == "__main__":

@@ -30,70 +30,16 @@ import statistics
 import sys
 import time
 import tracemalloc
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_portal.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ["DEBUG"] = "0"
-os.environ.setdefault("SECRET_KEY", "benchmark-only")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
-os.environ.setdefault("SECURE_COOKIES", "0")
+from benchmarks.common import drain, page_figures, production_environment  # noqa: E402
+
+production_environment()
 
 PHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
          "Version/17.0 Mobile/15E148 Safari/604.1")
-
-
-class SqlClock:
-    """Counts the statements of a request and the time the database took for them (execute + rows)."""
-
-    def __init__(self):
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-            self.count += 1
-
-
-@contextmanager
-def sql_clock():
-    from django.db import connection
-
-    clock = SqlClock()
-    with connection.execute_wrapper(clock):
-        yield clock
-
-
-def drain(response) -> None:
-    if getattr(response, "streaming", False):
-        for _chunk in response.streaming_content:
-            pass
-
-
-def measure(client, url: str, repeat: int, **headers):
-    """(queries, p50 ms, p95 ms, SQL floor p50 ms, status) of ``repeat`` requests after one warm-up."""
-    drain(client.get(url, **headers))
-    times, floors, counts, status = [], [], [], None
-    for _ in range(repeat):
-        with sql_clock() as clock:
-            started = time.perf_counter()
-            response = client.get(url, **headers)
-            drain(response)
-            times.append(time.perf_counter() - started)
-        floors.append(clock.seconds)
-        counts.append(clock.count)
-        status = response.status_code
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return max(counts), statistics.median(times) * 1000, p95 * 1000, statistics.median(floors) * 1000, status
 
 
 def login(username):
@@ -135,7 +81,7 @@ def pages(repeat: int) -> None:
 
     def show(who, label, url, seen="", **headers):
         client = login(who)
-        queries, p50, p95, floor, status = measure(client, url, repeat, **headers)
+        queries, p50, p95, floor, status = page_figures(client, url, repeat, **headers)
         assert status == 200, (who, url, status)
         ratio = p50 / floor if floor else float("nan")
         seen_text = f"{seen:,}" if isinstance(seen, int) else seen

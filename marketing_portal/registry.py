@@ -141,11 +141,7 @@ def work_groups(user, *, first: int = HOME_ITEMS) -> list[WorkGroup]:
 
 def work_for(user) -> list[WorkItem]:
     """Every item of every kind waiting on ``user`` (the calendar feed); the home reads ``work_groups`` instead."""
-    items: list[WorkItem] = []
-    for kind in work_kinds():
-        rows = kind.rows(user)
-        if rows is not None:
-            items.extend(kind.items(rows, user))
+    items = items_of(work_kinds(), user)
     # Overdue first, then by due date, then oldest first.
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max, str(i.since or "")))
 
