@@ -95,6 +95,21 @@ def contracts_visible_to(user) -> QuerySet:
     return qs if ids is None else qs.filter(in_ids("pk", ids))
 
 
+def visible_contract(user, pk) -> QuerySet:
+    """The contract ``pk`` if ``user`` may see it (a queryset of at most one row), for the pages of one contract.
+    The same rule as ``contracts_visible_to``, with every lookup of ``contract_id_sources`` narrowed to that
+    contract: a regional manager's contract page no longer collects the 2,500 ids of their region to find one
+    (18 ms of the page on the ten-year data set)."""
+    qs = Contract.objects.filter(pk=pk)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if rules.sees_every_contract(user):
+        return qs
+    # each source is a values() queryset of one column, the contract's id under its own name
+    return qs.filter(in_ids("pk", union_ids(source.filter(**{source.query.values_select[0]: pk})
+                                            for source in contract_id_sources(user))))
+
+
 def customers_visible_to(user) -> QuerySet:
     qs = Customer.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -107,7 +107,7 @@ def contract_create_view(request):
 
 @login_required
 def contract_edit_view(request, pk):
-    contract = get_object_or_404(selectors.contracts_visible_to(request.user), pk=pk)
+    contract = get_object_or_404(selectors.visible_contract(request.user, pk))
     if contract.state != ContractState.DRAFT:
         messages.error(request, _("Only a draft can be changed."))
         return redirect(contract)
@@ -142,7 +142,7 @@ def contract_edit_view(request, pk):
 
 @login_required
 def amendment_create_view(request, pk):
-    parent = get_object_or_404(selectors.contracts_visible_to(request.user), pk=pk)
+    parent = get_object_or_404(selectors.visible_contract(request.user, pk))
     if not request.user.has_perm("contracts.amend_contract", parent):
         raise Http404
     form = forms.AmendmentForm(request.POST or None, initial={"starts_on": timezone.localdate(),
