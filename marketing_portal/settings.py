@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "marketing_portal.middleware.HostileInputMiddleware",  # a NUL byte in a parameter: 400, not a database error
+    "marketing_portal.memo.RequestMemoMiddleware",  # org-chart lookups once a reading request (memo.py)
     "marketing_portal.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
