@@ -132,27 +132,31 @@ def pages(repeat: int) -> None:
 
 
 def search_plans(fragments) -> None:
+    from types import SimpleNamespace
+
     from django.contrib.auth import get_user_model
     from django.http import QueryDict
 
     from contracts.filters import ContractFilter
     from contracts.selectors import contract_list
 
-    print("\n2. Contract search plans (EXPLAIN ANALYZE of the list's page query, as the list filters it)")
-    for who in ("director", "rm_hb"):
+    print("\n2. Contract search plans (EXPLAIN ANALYZE of the list's page and count queries, as the list filters)")
+    for who in ("director", "rm_hb", "sales_hb"):
         user = get_user_model().objects.get(username=who)
         for fragment in fragments:
-            rows = ContractFilter(QueryDict(f"q={fragment}"), queryset=contract_list(user)).rows
-            plan = rows[:25].explain(analyze=True)
-            lines = plan.splitlines()
-            scans = [line.strip() for line in lines if "Scan" in line and ("contract" in line or "customer" in line)]
-            # the contracts table itself (not contracts_contract_cc, its empty copy-to table)
-            seq = any(re.search(r"Seq Scan on contracts_contract\b", line) for line in lines)
-            took = next((line for line in lines if line.startswith("Execution Time")), "")
-            print(f"  {who} “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}"
-                  f" ({took})")
-            for line in scans:
-                print(f"      {line[:150]}")
+            rows = ContractFilter(QueryDict(f"q={fragment}"), queryset=contract_list(user),
+                                  request=SimpleNamespace(user=user)).rows
+            for what, query in (("page", rows[:25]), ("count", rows.order_by().values("pk"))):
+                lines = query.explain(analyze=True).splitlines()
+                scans = [line.strip() for line in lines
+                         if "Scan" in line and ("contract" in line or "customer" in line)]
+                # the contracts table itself (not contracts_contract_cc, its empty copy-to table)
+                seq = any(re.search(r"Seq Scan on contracts_contract\b", line) for line in lines)
+                took = next((line for line in lines if line.startswith("Execution Time")), "")
+                print(f"  {who} “{fragment}” {what}: "
+                      f"{'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'} ({took})")
+                for line in scans:
+                    print(f"      {line[:150]}")
 
 
 def sweep() -> None:

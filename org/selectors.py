@@ -99,12 +99,18 @@ def delegates_of(users, *, on: date | None = None) -> list:
 
 
 def regions_of(user) -> list:
+    """The regions of the user's person and regional positions; kept on the user object for the request, as the
+    role names are (``marketing_portal.access.has_role``): a contract page asked for them ten times."""
+    cached = getattr(user, "_portal_regions", None)
+    if cached is not None:
+        return list(cached)
     person = person_of(user)
     if person is None:
         return []
     regions = {r.pk: r for r in person.regions.all()}
     for position in person.positions.filter(region__isnull=False).select_related("region"):
         regions[position.region_id] = position.region
+    user._portal_regions = tuple(regions.values())
     return list(regions.values())
 
 
