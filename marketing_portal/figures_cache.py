@@ -77,13 +77,24 @@ def watched_models() -> list:
 # --------------------------------------------------------------------------------------------------
 # The data version
 # --------------------------------------------------------------------------------------------------
-def _state(using: str) -> tuple[object, bool, bool]:
+_migrated: dict[str, bool] = {}
+
+
+def _state(using: str) -> tuple[object, bool, bool] | None:
     """(database version, another transaction is writing, this one has written) — PostgreSQL; (None, False, True
-    inside a transaction) elsewhere, where an open transaction may hold uncommitted writes."""
+    inside a transaction) elsewhere, where an open transaction may hold uncommitted writes. None on a PostgreSQL
+    database without migration portal 0009 (a data set built before it): no version, nothing cached."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None, False, connection.in_atomic_block
     with connection.cursor() as cursor:
+        if using not in _migrated:  # once per process
+            cursor.execute("SELECT to_regproc('portal_figures_state') IS NOT NULL")
+            _migrated[using] = cursor.fetchone()[0]
+            if not _migrated[using]:
+                log.warning("figures are not cached: migration portal 0009 is not applied to this database")
+        if not _migrated[using]:
+            return None
         cursor.execute("SELECT version, others_writing, self_writing FROM portal_figures_state()")
         return cursor.fetchone()
 
@@ -123,9 +134,10 @@ def cached_many(name: str, user, params: tuple, compute: dict[str, Callable[[], 
     """``{key: compute[key]()}``, each value read from the cache when it is there for this figure ``name:key``, the
     user, ``params`` (which must include today's date when the figure depends on it), the language and the data
     version; what is missing is computed and stored (see the module's docstring for when it is not stored)."""
-    if lifetime() <= 0:
+    state = _state(using) if lifetime() > 0 else None
+    if state is None:
         return {key: fn() for key, fn in compute.items()}
-    version, others_writing, self_writing = _state(using)
+    version, others_writing, self_writing = state
     scope = f"{user.pk}:{translation.get_language()}:{_digest(params)}:{version}:{_counter()}"
     keys = {key: f"figures:{name}:{key}:{scope}" for key in compute}
     found = cache.get_many(list(keys.values()))

@@ -211,3 +211,13 @@ def test_the_cache_can_be_turned_off(login, known, demo, view, settings):
     client = login(demo.user("director"))
     view(client)
     assert aggregates(view(client)[1])
+
+
+def test_a_database_without_the_migration_computes_the_figures_without_the_cache(login, known, demo, view,
+                                                                                  monkeypatch):
+    """A data set built before migration portal 0009 (no version to key on): figures computed, nothing cached."""
+    monkeypatch.setitem(figures_cache._migrated, "default", False)
+    known.receivables()
+    client = login(demo.user("director"))
+    assert section(view(client)[0], "aging").data["outstanding"] == D("590000.00")
+    assert aggregates(view(client)[1])
