@@ -118,7 +118,7 @@ else:
                           f"-c max_parallel_workers_per_gather={env.int('PG_PARALLEL', default=0)}").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (login throttling, calendar) ---------------------------------------------------------
+# --- Cache (login throttling, calendar, the dashboard's figures) ------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -130,6 +130,10 @@ else:
             "LOCATION": str(BASE_DIR / "var" / "cache"),
         }
     }
+# The dashboard's figures and the managers' home cards are cached under a data version that every committed write
+# to the tables they read changes (marketing_portal/figures_cache.py); this lifetime bounds anything else (the
+# calendar snapshot a process keeps, a write on SQLite no signal sees). 0: no cache.
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
 
 # --- Authentication and sessions ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
