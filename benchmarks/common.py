@@ -129,11 +129,19 @@ def drain(response) -> None:
             pass
 
 
-def page_figures(client, url: str, repeat: int, **headers):
-    """(queries, p50 ms, p95 ms, SQL floor p50 ms, status) of ``repeat`` requests after one warm-up."""
+def page_figures(client, url: str, repeat: int, *, cold: bool = False, **headers):
+    """(queries, p50 ms, p95 ms, SQL floor p50 ms, status) of ``repeat`` requests after one warm-up.
+
+    The warm-up also fills the cache of figures (``marketing_portal.figures_cache``: the dashboard, the managers'
+    home cards), so the requests measured read them from it (warm); ``cold=True`` forgets them before each request
+    (outside the time measured), so each computes its figures as a first view does."""
     drain(client.get(url, **headers))
     times, floors, counts, status = [], [], [], None
     for _ in range(repeat):
+        if cold:
+            from marketing_portal.figures_cache import forget
+
+            forget()
         with sql_clock() as clock:
             started = time.perf_counter()
             response = client.get(url, **headers)

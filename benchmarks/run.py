@@ -11,7 +11,9 @@ Prints, with the production settings (DEBUG off, Redis cache) and the Django tes
    ``dashboards`` app is installed), the ticket list and the technician's phone page: SQL queries per request,
    server time p50 / p95 over ``--repeat`` requests, and the **SQL floor** — the time the database took for the
    same statements, fetching the same rows (measured around each ``cursor.execute`` of the request) — with the
-   ratio server p50 / floor, which is what to compare on a noisy machine.
+   ratio server p50 / floor, which is what to compare on a noisy machine. The home pages and the dashboard, whose
+   figures are cached (``marketing_portal.figures_cache``), are printed twice: *cold* (the cache forgotten before
+   each request: a first view) and *warm* (a repeat view, the figures read from the cache).
 2. **Search plans** — ``EXPLAIN ANALYZE`` of the contract search: the trigram indexes, no scan of the table.
 3. **Receivables sweep** — the first and the second run of today (inside a transaction rolled back at the end,
    so the benchmark can be run again on the same data).
@@ -72,13 +74,18 @@ def page_printer(repeat: int, title: str):
     print(f"{'who':<18}{'page':<34}{'rows seen':>10}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor ms':>9}"
           f"{'ratio':>7}")
 
-    def show(who, label, url, seen="", **headers):
+    def show(who, label, url, seen="", cached=False, **headers):
+        """One row; a page with cached figures (home, dashboard) two: every request computing its figures (cold:
+        the cache forgotten before each) and every request reading them from the cache (warm)."""
         client = login(who)
-        queries, p50, p95, floor, status = page_figures(client, url, repeat, **headers)
-        assert status == 200, (who, url, status)
-        ratio = p50 / floor if floor else float("nan")
-        seen_text = f"{seen:,}" if isinstance(seen, int) else seen
-        print(f"{who:<18}{label:<34}{seen_text:>10}{queries:>8}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{ratio:>7.1f}")
+        for temperature in ("cold", "warm") if cached else ("",):
+            queries, p50, p95, floor, status = page_figures(client, url, repeat, cold=temperature == "cold",
+                                                            **headers)
+            assert status == 200, (who, url, status)
+            ratio = p50 / floor if floor else float("nan")
+            seen_text = f"{seen:,}" if isinstance(seen, int) else seen
+            text = f"{label}, {temperature}" if temperature else label
+            print(f"{who:<18}{text:<34}{seen_text:>10}{queries:>8}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{ratio:>7.1f}")
 
     return show
 
@@ -98,7 +105,7 @@ def pages(repeat: int) -> None:
     show = page_printer(repeat, "1. Pages")
     for who in ("director", "mgmt_manager", "rm_hb", "sales_hb", "clerk", "finance", "archivist", "gm", "cs",
                 "tech_repair", "repair_supervisor", "sysadmin"):
-        show(who, "home (my work)", "/")
+        show(who, "home (my work)", "/", cached=True)
     contract = (Contract.objects.filter(state="filed", region__code="HB", handler__username="sales_hb",
                                         project__isnull=False).order_by("-signed_on").first())
     title_fragment = contract.title[2:9]
@@ -120,7 +127,7 @@ def pages(repeat: int) -> None:
     show("finance", "project list", "/receivables/", Project.objects.count())
     for name, url in dashboard_urls():
         for who in ("director", "gm", "sales_manager", "rm_hb"):
-            show(who, f"dashboard ({name})", url)
+            show(who, f"dashboard ({name})", url, cached=True)
     ticket_pages(show)
     return contract, title_fragment, number_fragment, customer_fragment
 
@@ -169,27 +176,31 @@ def ticket_plans() -> None:
 
 
 def search_plans(fragments) -> None:
+    from types import SimpleNamespace
+
     from django.contrib.auth import get_user_model
     from django.http import QueryDict
 
     from contracts.filters import ContractFilter
     from contracts.selectors import contract_list
 
-    print("\n2. Contract search plans (EXPLAIN ANALYZE of the list's page query, as the list filters it)")
-    for who in ("director", "rm_hb"):
+    print("\n2. Contract search plans (EXPLAIN ANALYZE of the list's page and count queries, as the list filters)")
+    for who in ("director", "rm_hb", "sales_hb"):
         user = get_user_model().objects.get(username=who)
         for fragment in fragments:
-            rows = ContractFilter(QueryDict(f"q={fragment}"), queryset=contract_list(user)).rows
-            plan = rows[:25].explain(analyze=True)
-            lines = plan.splitlines()
-            scans = [line.strip() for line in lines if "Scan" in line and ("contract" in line or "customer" in line)]
-            # the contracts table itself (not contracts_contract_cc, its empty copy-to table)
-            seq = any(re.search(r"Seq Scan on contracts_contract\b", line) for line in lines)
-            took = next((line for line in lines if line.startswith("Execution Time")), "")
-            print(f"  {who} “{fragment}”: {'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'}"
-                  f" ({took})")
-            for line in scans:
-                print(f"      {line[:150]}")
+            rows = ContractFilter(QueryDict(f"q={fragment}"), queryset=contract_list(user),
+                                  request=SimpleNamespace(user=user)).rows
+            for what, query in (("page", rows[:25]), ("count", rows.order_by().values("pk"))):
+                lines = query.explain(analyze=True).splitlines()
+                scans = [line.strip() for line in lines
+                         if "Scan" in line and ("contract" in line or "customer" in line)]
+                # the contracts table itself (not contracts_contract_cc, its empty copy-to table)
+                seq = any(re.search(r"Seq Scan on contracts_contract\b", line) for line in lines)
+                took = next((line for line in lines if line.startswith("Execution Time")), "")
+                print(f"  {who} “{fragment}” {what}: "
+                      f"{'SEQUENTIAL SCAN of contracts' if seq else 'no scan of the contracts table'} ({took})")
+                for line in scans:
+                    print(f"      {line[:150]}")
 
 
 def sweep() -> None:

@@ -10,7 +10,7 @@ from marketing_portal.lists import ListFilterSet
 
 from .choices import ContractState, Direction
 from .models import Contract, Customer
-from .selectors import CONTRACT_SEARCH_FIELDS, signed_sales
+from .selectors import CONTRACT_SEARCH_FIELDS, contract_search, signed_sales
 
 
 class ContractFilter(ListFilterSet):
@@ -39,6 +39,11 @@ class ContractFilter(ListFilterSet):
         model = Contract
         fields = ["q", "state", "region", "owner", "direction", "date_from", "date_to", "mine", "signed_from",
                   "signed_to"]
+
+    def search_word(self, queryset, word: str):
+        if self.user is None:  # (no request: as for whoever sees every contract)
+            return super().search_word(queryset, word)
+        return contract_search(queryset, self.user, word)
 
     def filter_signed_from(self, queryset, name, value):
         return signed_sales(queryset).filter(signed_on__gte=value)

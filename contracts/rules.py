@@ -119,9 +119,9 @@ def has_archive_number(user, contract) -> bool:
 
 @rules.predicate
 def can_see_contract(user, contract) -> bool:
-    from .selectors import contracts_visible_to
+    from .selectors import visible_contract
 
-    return contracts_visible_to(user).filter(pk=contract.pk).exists()
+    return visible_contract(user, contract.pk).exists()
 
 
 # The handler, whoever acts for them, Marketing leadership and the regional manager (CON-8, CON-9).

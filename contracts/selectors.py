@@ -21,7 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from marketing_portal.lists import search_ids
+from marketing_portal.lists import search_ids, search_matches
 from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
@@ -93,6 +93,21 @@ def contracts_visible_to(user) -> QuerySet:
         return qs.none()
     ids = contract_ids_visible_to(user)
     return qs if ids is None else qs.filter(in_ids("pk", ids))
+
+
+def visible_contract(user, pk) -> QuerySet:
+    """The contract ``pk`` if ``user`` may see it (a queryset of at most one row), for the pages of one contract.
+    The same rule as ``contracts_visible_to``, with every lookup of ``contract_id_sources`` narrowed to that
+    contract: a regional manager's contract page no longer collects the 2,500 ids of their region to find one
+    (18 ms of the page on the ten-year data set)."""
+    qs = Contract.objects.filter(pk=pk)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if rules.sees_every_contract(user):
+        return qs
+    # each source is a values() queryset of one column, the contract's id under its own name
+    return qs.filter(in_ids("pk", union_ids(source.filter(**{source.query.values_select[0]: pk})
+                                            for source in contract_id_sources(user))))
 
 
 def customers_visible_to(user) -> QuerySet:
@@ -232,6 +247,17 @@ def signed_sales(qs: QuerySet) -> QuerySet:
 CONTRACT_SEARCH_FIELDS = ("serial_number", "archive_number", "title", "customer__name")
 
 
+def contract_search(qs: QuerySet, user, word: str) -> QuerySet:
+    """The contracts of ``qs`` whose number, archive number, title or customer contains ``word``, each field by its
+    own trigram index (migrations 0009, 0010), never a join. For whoever sees every contract, the union of each
+    field's matches; for a user who sees only their own and their region's, a test of those rows (EXPLAIN
+    ANALYZE on the ten-year data set: 5–8 ms instead of 100 ms for a common word, and no scan of the table for
+    either — ``benchmarks/run.py`` prints both plans)."""
+    if rules.sees_every_contract(user):
+        return qs.filter(in_ids("pk", search_ids(Contract, CONTRACT_SEARCH_FIELDS, word)))
+    return qs.filter(search_matches(Contract, CONTRACT_SEARCH_FIELDS, word))
+
+
 def contract_list(user, *, search: str = "", state: str = "", region: str = "", direction: str = "",
                   signed_from=None, signed_to=None) -> QuerySet:
     """The contract list: visible contracts with everything a row shows, in a fixed number of queries.
@@ -245,11 +271,8 @@ def contract_list(user, *, search: str = "", state: str = "", region: str = "", 
             qs = qs.filter(signed_on__gte=signed_from)
         if signed_to:
             qs = qs.filter(signed_on__lte=signed_to)
-    if search:
-        # As the list searches (``marketing_portal.lists.search_ids``): one lookup per field, each by its
-        # trigram index (migrations 0009, 0010).
-        for word in search.split():
-            qs = qs.filter(in_ids("pk", search_ids(Contract, CONTRACT_SEARCH_FIELDS, word)))
+    for word in search.split():
+        qs = contract_search(qs, user, word)
     if state:
         qs = qs.filter(state=state)
     if region:

@@ -35,7 +35,7 @@ def headline_cards(user) -> list[Card]:
         return []
     today = timezone.localdate()
     period = periods.year_period(today.year)
-    sections = [figures.build(key, user, period, "", today) for key in figures.section_keys(user)]
+    sections = figures.build_many(figures.section_keys(user), user, period, "", today)  # cached, as the dashboard
     cards = [Card(label=c["label"], value=c["value"], note=c["note"], url=c["url"], order=10 + i, key=c["key"])
              for i, c in enumerate(figures.headline(sections, period, ""))]
     cards.append(Card(label=_("Dashboard"), value=_("All charts"), note=_("by period and region, with Excel exports"),

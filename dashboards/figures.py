@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from handoff.choices import Party
-from marketing_portal import charts
+from marketing_portal import charts, figures_cache
 from planning.choices import TenderState
 from planning.selectors import may_use_tenders
 from repairs.choices import Department
@@ -71,6 +72,22 @@ def section_keys(user) -> list[str]:
 
 
 def build(key: str, user, period: Period, region: str, today: date) -> Section:
+    """One section, from the cache when its figures are there (``build_many``)."""
+    return build_many([key], user, period, region, today)[0]
+
+
+def build_many(keys: list[str], user, period: Period, region: str, today: date) -> list[Section]:
+    """The sections ``keys`` for the user, the period, the region and today: read from the cache of figures
+    (``marketing_portal.figures_cache``: one entry per section, user, period, region, day and language, under the
+    data version every committed write to the tables they read changes), computed and stored when missing."""
+    params = (period.kind, period.start, period.end, region, today)
+    found = figures_cache.cached_many("dashboard", user, params,
+                                      {key: partial(compute, key, user, period, region, today) for key in keys})
+    return [found[key] for key in keys]
+
+
+def compute(key: str, user, period: Period, region: str, today: date) -> Section:
+    """One section computed now (no cache)."""
     return BUILDERS[key](user, period, region, today)
 
 

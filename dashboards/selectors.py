@@ -9,7 +9,6 @@ number of queries whatever the data size, on PostgreSQL and SQLite alike.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -239,9 +238,10 @@ def deductions(user, period: Period, *, region: str = "") -> dict:
     for row in rows:
         person = people.setdefault(row["owner_id"], {"owner_id": row["owner_id"],
                                                      "name": display_name(owners[row["owner_id"]]),
-                                                     "by_month": defaultdict(lambda: ZERO), "total": ZERO})
+                                                     "by_month": {}, "total": ZERO})  # a dict: it is cached
         amount = -money(row["amount"])
-        person["by_month"][(row["y"], row["m"])] += amount
+        ym = (row["y"], row["m"])
+        person["by_month"][ym] = person["by_month"].get(ym, ZERO) + amount
         person["total"] += amount
     ordered = sorted(people.values(), key=lambda p: (-p["total"], p["name"]))
     return {"people": ordered, "total": sum((p["total"] for p in ordered), ZERO)}

@@ -27,7 +27,7 @@ def _params(request):
 def dashboard(request):
     require_perm(request, "dashboards.use_dashboard")
     form, period, region, today = _params(request)
-    sections = [figures.build(key, request.user, period, region, today) for key in figures.section_keys(request.user)]
+    sections = figures.build_many(figures.section_keys(request.user), request.user, period, region, today)
     query = urlencode({**period.query(), **({"region": region} if region else {})})
     return render(request, "dashboards/dashboard.html", {
         "form": form, "period": period, "region": region, "sections": sections, "query": query, "today": today,

@@ -121,17 +121,17 @@ def is_open(user, handoff) -> bool:
 def sees_sales_contract(user, handoff) -> bool:
     """Party A's price, XX's margin and the link to the sales contract: for those who may see that contract (not
     XXX, X-2)."""
-    from contracts.selectors import contracts_visible_to
+    from contracts.selectors import visible_contract
 
-    return handoff is not None and contracts_visible_to(user).filter(pk=handoff.contract_id).exists()
+    return handoff is not None and visible_contract(user, handoff.contract_id).exists()
 
 
 @rules.predicate
 def sees_construction_contract(user, handoff) -> bool:
-    from contracts.selectors import contracts_visible_to
+    from contracts.selectors import visible_contract
 
     return (handoff is not None and bool(handoff.construction_contract_id)
-            and contracts_visible_to(user).filter(pk=handoff.construction_contract_id).exists())
+            and visible_contract(user, handoff.construction_contract_id).exists())
 
 
 @rules.predicate

@@ -40,9 +40,15 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # Once a request: a page that renders sections of other apps with the request (the contract and customer
+    # pages' panels, for their forms' CSRF token) ran this for each of them — three unread counts a contract page.
+    cached = getattr(request, "_portal_context", None)
+    if cached is not None:
+        return cached
     from .notifications import unread_count
 
     context = {"nav_entries": nav_for(user), "unread_count": unread_count(user)}
     if user.has_perm("portal.see_calendar_warnings"):
         context["calendar_warnings"] = calendar_warnings(today=timezone.localdate())
+    request._portal_context = context
     return context

@@ -123,6 +123,9 @@ def write_xlsx(target, *, sheet_title: str, headers: Sequence[str], rows: Iterab
     bold = Font(bold=True)
 
     def styled(value, index, *, font=None):
+        if font is None and (value is None or (isinstance(value, str) and not is_formula_like(value))
+                             or (index not in money and isinstance(value, Decimal | int | float))):
+            return value  # a plain value needs no cell of its own (most of them: the cost of a big export)
         cell = WriteOnlyCell(sheet, value=value)
         if is_formula_like(value):
             cell.data_type = "s"

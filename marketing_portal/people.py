@@ -13,7 +13,17 @@ def display_name(user) -> str:
         person = user.person
     except (AttributeError, ObjectDoesNotExist):  # a login without a person record (e.g. a superuser)
         person = None
-    if person is not None and getattr(person, "name", ""):
-        return person.name
-    full_name = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return full_name or user.get_username()
+    return name_shown(getattr(person, "name", "") if person is not None else "", getattr(user, "first_name", ""),
+                      getattr(user, "last_name", ""), user.get_username())
+
+
+def name_columns(prefix: str) -> tuple[str, ...]:
+    """The columns ``name_shown`` reads, for a query of values that names users without loading them (the
+    exports): ``values_list(*name_columns("handler"))``."""
+    return (f"{prefix}__person__name", f"{prefix}__first_name", f"{prefix}__last_name", f"{prefix}__username")
+
+
+def name_shown(person_name: str | None, first_name: str, last_name: str, username: str) -> str:
+    """``display_name`` from the values themselves: the person's name, else the full name (as Django's
+    ``get_full_name`` builds it), else the login name."""
+    return person_name or f"{first_name or ''} {last_name or ''}".strip() or username

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "marketing_portal.middleware.HostileInputMiddleware",  # a NUL byte in a parameter: 400, not a database error
+    "marketing_portal.memo.RequestMemoMiddleware",  # org-chart lookups once a reading request (memo.py)
     "marketing_portal.middleware.ExpiredSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -104,15 +105,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     if not env.bool("PG_JIT", default=False):
         # PostgreSQL's JIT compiles any statement its planner guesses costly: the visibility conditions (ORs of
         # EXISTS) make the guesses huge, and compiling took 0.4–0.9 s of a 50 ms dashboard query on the ten-year
         # data set. Short queries are this portal's whole workload: JIT off for its connections (PG_JIT=1: on).
-        options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # Parallel workers: starting two for a 1 ms visibility subquery cost 8 ms of the 10 ms of a contract list's
+    # count, four times a page; and on a busy web machine every core is already serving a request. Off for the
+    # portal's connections (PG_PARALLEL=N: up to N workers a query, as PostgreSQL's own default of 2).
+    options["options"] = (f"{options.get('options', '')} "
+                          f"-c max_parallel_workers_per_gather={env.int('PG_PARALLEL', default=0)}").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (login throttling, calendar) ---------------------------------------------------------
+# --- Cache (login throttling, calendar, the dashboard's figures) ------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -124,6 +130,10 @@ else:
             "LOCATION": str(BASE_DIR / "var" / "cache"),
         }
     }
+# The dashboard's figures and the managers' home cards are cached under a data version that every committed write
+# to the tables they read changes (marketing_portal/figures_cache.py); this lifetime bounds anything else (the
+# calendar snapshot a process keeps, a write on SQLite no signal sees). 0: no cache.
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
 
 # --- Authentication and sessions ----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from marketing_portal.memo import remembered
+
 from .models import Delegation, Person, Position, Unit
 from .roles import Role
 
@@ -64,10 +66,14 @@ def resolve(key: str, *, of=None, unit: Unit | None = None, region=None) -> list
         return []
     if key not in Role.values:
         raise ValueError(f"unknown responsibility {key!r}")
+    return list(remembered(("resolve", key, getattr(region, "pk", region)), lambda: _holders(key, region)))
+
+
+def _holders(key: str, region) -> tuple:
     positions = Position.objects.filter(role=key)
     if region is not None:
         positions = positions.filter(Q(region__isnull=True) | Q(region=region))
-    return list(User.objects.filter(person__positions__in=positions, is_active=True).distinct().order_by("pk"))
+    return tuple(User.objects.filter(person__positions__in=positions, is_active=True).distinct().order_by("pk"))
 
 
 def active_delegations(on: date | None = None) -> QuerySet:
@@ -84,11 +90,9 @@ def acting_for(user, responsible, *, on: date | None = None):
     responsible_ids = {u.pk for u in responsible}
     if user.pk in responsible_ids:
         return user
-    delegation = (
-        active_delegations(on).filter(delegate=user, principal_id__in=responsible_ids).select_related("principal")
-        .order_by("pk").first()
-    )
-    return delegation.principal if delegation else None
+    received = remembered(("delegations to", user.pk, on or timezone.localdate()), lambda: tuple(
+        active_delegations(on).filter(delegate=user).select_related("principal").order_by("pk")))
+    return next((d.principal for d in received if d.principal_id in responsible_ids), None)
 
 
 def delegates_of(users, *, on: date | None = None) -> list:
@@ -99,12 +103,18 @@ def delegates_of(users, *, on: date | None = None) -> list:
 
 
 def regions_of(user) -> list:
+    """The regions of the user's person and regional positions; kept on the user object for the request, as the
+    role names are (``marketing_portal.access.has_role``): a contract page asked for them ten times."""
+    cached = getattr(user, "_portal_regions", None)
+    if cached is not None:
+        return list(cached)
     person = person_of(user)
     if person is None:
         return []
     regions = {r.pk: r for r in person.regions.all()}
     for position in person.positions.filter(region__isnull=False).select_related("region"):
         regions[position.region_id] = position.region
+    user._portal_regions = tuple(regions.values())
     return list(regions.values())
 
 

@@ -34,8 +34,9 @@ def person_sync_groups(*, person: Person) -> None:
     roles = set(person.positions.values_list("role", flat=True))
     keep = list(user.groups.exclude(name__in=Role.values))
     user.groups.set(keep + list(Group.objects.filter(name__in=roles)))
-    if hasattr(user, "_role_names"):
-        del user._role_names
+    for cached in ("_role_names", "_portal_regions"):  # the per-request caches of access.has_role, regions_of
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 @transaction.atomic

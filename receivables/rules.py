@@ -126,9 +126,9 @@ def batch_previewed(user, batch) -> bool:
 
 @rules.predicate
 def sees_project_contract(user, project) -> bool:
-    from contracts.selectors import contracts_visible_to
+    from contracts.selectors import visible_contract
 
-    return project is not None and contracts_visible_to(user).filter(pk=project.contract_id).exists()
+    return project is not None and visible_contract(user, project.contract_id).exists()
 
 
 @rules.predicate

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from marketing_portal.figures_cache import figures_changed
 from marketing_portal.policy import current_policy
 
 from .choices import EntryKind, ProposalKind
@@ -102,6 +103,9 @@ def _process(project: Project, *, as_of: date, today: date, policy, ledger: Ledg
 
 
 def _store(projects_and_values, ledgers) -> int:
+    # bulk_create and the raw UPDATE send no signal: the cached figures are told after the commit (on PostgreSQL
+    # the tables' triggers already count these writes).
+    figures_changed()
     new = [e for ledger in ledgers for e in ledger.new]
     if new:
         bulk_create_with_history(new, CommissionEntry, batch_size=1000)

@@ -226,7 +226,7 @@ __all__ = ["Contract"]
 @login_required
 @require_POST
 def contract_action(request, pk, name):
-    contract = get_object_or_404(selectors.contracts_visible_to(request.user), pk=pk)
+    contract = get_object_or_404(selectors.visible_contract(request.user, pk))
     if name not in ACTIONS:
         raise Http404
     fn, form_class, success, files = ACTIONS[name]

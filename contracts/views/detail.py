@@ -19,10 +19,9 @@ ROUTE_STATES = (ContractState.DRAFT, *REVIEW_STATES, ContractState.APPROVED)
 @login_required
 def contract_detail(request, pk):
     contract = get_object_or_404(
-        selectors.contracts_visible_to(request.user).select_related(
+        selectors.visible_contract(request.user, pk).select_related(
             "customer", "region", "handler__person", "template_version__template", "legal_participant__person",
             "technical_participant__person", "parent", "due_diligence", "submitted_by__person"),
-        pk=pk,
     )
     if contract.state == ContractState.DRAFT:
         # A draft shows the flags its submission would get under the policy in force (not stored yet).

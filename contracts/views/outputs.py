@@ -18,9 +18,9 @@ from ..choices import StepStatus
 def approval_form_pdf(request, pk):
     """合同审批单: every opinion and signature of every version, the amount in capital numerals."""
     contract = get_object_or_404(
-        selectors.contracts_visible_to(request.user).select_related(
+        selectors.visible_contract(request.user, pk).select_related(
             "customer", "region", "handler__person", "template_version__template", "legal_participant__person",
-            "technical_participant__person", "due_diligence", "submitted_by__person"), pk=pk)
+            "technical_participant__person", "due_diligence", "submitted_by__person"))
     steps = list(contract.steps.select_related("decided_by__person", "on_behalf_of__person")
                  .prefetch_related("assignees__person").order_by("-version", "opened_at", "pk"))
     current = [s for s in steps if s.version == contract.version]
@@ -35,8 +35,8 @@ def approval_form_pdf(request, pk):
 
 @login_required
 def archive_label_pdf(request, pk):
-    contract = get_object_or_404(selectors.contracts_visible_to(request.user).select_related(
-        "customer", "region", "handler__person"), pk=pk)
+    contract = get_object_or_404(selectors.visible_contract(request.user, pk).select_related(
+        "customer", "region", "handler__person"))
     if not request.user.has_perm("contracts.print_archive_label", contract):
         messages.error(request, _("The contract has no archive number yet."))
         return redirect(contract)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from contracts.choices import SIGNED_STATES, Direction
 from contracts.models import ContractLine
-from contracts.selectors import contracts_visible_to
+from contracts.selectors import visible_contract
 from marketing_portal.audit import audited
 from marketing_portal.deadlines import dated, deadline_track
 from marketing_portal.files import attachment_add, attachments_add
@@ -129,7 +129,7 @@ def handoff_create(*, by, line_id: int, site: str, requirements: str, planned_st
             pk=line_id)
     except ContractLine.DoesNotExist:
         raise HandoffError(_("This order line does not exist.")) from None
-    if not contracts_visible_to(by).filter(pk=line.contract_id).exists():
+    if not visible_contract(by, line.contract_id).exists():
         raise HandoffError(_("This order line does not exist."))
     problems = raise_problems(by=by, line=line)
     if problems:

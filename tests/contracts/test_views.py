@@ -250,17 +250,44 @@ def test_approval_form_pdf_has_every_opinion_and_the_amount_in_capitals(login, d
     assert "核对无误，同意" in text and "数量不符请核对" in text and "周明" in text
 
 
-def test_register_export_columns(login, demo, make):
+@pytest.mark.parametrize("standard", [False, True])
+def test_register_export_columns(login, demo, make, standard):
     import io
 
     from openpyxl import load_workbook
 
-    contract = make.archived()
+    extra = {"template_version": make.template(by="clerk"), "non_standard_reason": ""} if standard else {}
+    contract = make.archived(**extra)
     response = login(demo.user("director")).get(reverse("contracts:register-export") + "?q=" + contract.title)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, row = list(sheet.iter_rows(values_only=True))[:2]
     assert header[0] == "档案编号" and row[0] == contract.archive_number and row[7] == float(contract.amount)
+    # every column as the contract's own page names it (the export reads values, not model instances)
+    from django.utils import timezone
+
+    from marketing_portal.people import display_name
+
+    c = Contract.objects.select_related("customer", "region", "handler__person",
+                                        "template_version__template").get(pk=contract.pk)
+    registered = timezone.localtime(c.registered_at).replace(tzinfo=None)
+    assert abs((row[17] - registered).total_seconds()) < 0.001  # Excel keeps milliseconds
+    assert list(row[:17]) == [
+        c.archive_number, c.title, c.get_kind_display(), c.get_direction_display(), c.counterparty_name,
+        c.region.name, display_name(c.handler), float(c.amount), _at_midnight(c.starts_on), _at_midnight(c.ends_on),
+        _at_midnight(c.signed_on), c.get_state_display(), c.version,
+        str(c.template_version) if c.template_version_id else "非标准文本", float(c.retention_percent),
+        c.warranty_months, f"{c.archive_cabinet}/{c.archive_box}",
+    ]
+    assert display_name(c.handler) and row[3] == "销售合同（与客户）" and row[11].startswith("已归档")
+    if standard:
+        assert row[13] == f"{c.template_version.template.name} v{c.template_version.number}"
+
+
+def _at_midnight(day):
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day) if day else None
 
 
 def test_draft_shows_the_long_term_flag_before_submission(login, demo, make, today):

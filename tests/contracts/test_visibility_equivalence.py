@@ -166,3 +166,22 @@ def test_the_visible_contracts_are_read_through_an_array_of_ids_on_postgresql(ev
     sql = str(contracts_visible_to(every_reason.user("rm_hb")).query)
     assert "= ANY(ARRAY(" in sql and "UNION ALL" in sql
     assert " OR " not in sql
+
+
+def test_one_contracts_page_finds_it_exactly_when_the_user_sees_it(every_reason):
+    """``visible_contract(user, pk)`` (the pages of one contract) is the visible set narrowed to one contract:
+    for every demo user and every contract, present exactly when the OR definition lets the user see it."""
+    from contracts.selectors import visible_contract
+
+    every = sorted(ids(Contract.objects.all()))
+    assert len(every) > 30
+    seen_some = 0
+    for user in get_user_model().objects.order_by("username"):
+        expected = ids(reference_contracts(user))
+        found = {pk for pk in every if visible_contract(user, pk).exists()}
+        assert found == expected, user.username
+        seen_some += bool(expected) and expected != set(every)
+    assert seen_some >= 8
+    user = every_reason.user("sales_hb")
+    user.is_active = False
+    assert not visible_contract(user, every[0]).exists() and not visible_contract(AnonymousUser(), every[0]).exists()

@@ -71,3 +71,34 @@ def test_search_finds_what_the_or_of_the_fields_found_on_every_list(demo):
             assert len(filtered.qs.values_list("pk", flat=True)) == len(got), (cls.__name__, fragment)  # no repeats
             matched += bool(expected)
     assert matched >= 10
+
+
+def test_the_contract_search_finds_the_same_for_those_who_see_part_or_all_of_the_list(demo):
+    """Whoever sees only part of the contracts is searched by a test of their rows (``search_matches``), whoever
+    sees them all by the union of each field's matches (``search_ids``): both find what the OR found, within
+    what the user may see (X-2)."""
+    from types import SimpleNamespace
+
+    from contracts import seed as contracts_seed
+    from contracts.filters import ContractFilter
+    from contracts.models import Contract
+    from contracts.rules import sees_every_contract
+    from contracts.selectors import CONTRACT_SEARCH_FIELDS, contract_list, contracts_visible_to
+
+    contracts_seed.run()
+    fields = CONTRACT_SEARCH_FIELDS
+    kinds = set()
+    found = 0
+    for name in ("sales_hb", "sales_hd", "rm_hb", "director", "finance", "legal"):
+        user = demo.user(name)
+        kinds.add(bool(sees_every_contract(user)))
+        visible = set(contracts_visible_to(user).values_list("pk", flat=True))
+        for fragment in sorted(fragments(Contract, fields)):
+            expected = reference(Contract, fields, fragment) & visible
+            data = QueryDict(mutable=True)
+            data["q"] = fragment
+            listed = ContractFilter(data, queryset=contract_list(user), request=SimpleNamespace(user=user)).qs
+            assert set(listed.values_list("pk", flat=True)) == expected, (name, fragment)
+            assert set(contract_list(user, search=fragment).values_list("pk", flat=True)) == expected, (name, fragment)
+            found += bool(expected)
+    assert kinds == {True, False} and found >= 10
