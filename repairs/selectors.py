@@ -16,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from contracts.models import Contract, Customer
-from contracts.selectors import customers_visible_to
+from contracts.selectors import customers_visible_to, principal_ids
 from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.models import Unit
 from org.roles import TECHNICIANS, Role
-from org.selectors import UNIT_HEAD, active_delegations, regions_of, resolve
+from org.selectors import UNIT_HEAD, regions_of, resolve
 
 from .choices import Department
 from .models import Equipment, Escalation, LiaisonSheet, ReturnCall, ServiceLevelAlert, Ticket, Visit
@@ -74,7 +74,7 @@ def _unique(users) -> list:
 
 def principals_of(user) -> list[int]:
     """The user and everyone who delegated to the user today (ORG-7)."""
-    return [user.pk, *active_delegations().filter(delegate=user).values_list("principal_id", flat=True)]
+    return principal_ids(user)
 
 
 def departments_headed_by(user) -> list[str]:
