@@ -190,9 +190,16 @@ def mine_ids(user) -> QuerySet:
                       Ticket.technicians.through.objects.filter(user=user).values("ticket_id")])
 
 
+# What a row of the ticket list and of its export shows besides the ticket. The list page prefetches them for
+# its 25 rows: joined (select_related), PostgreSQL joined every visible ticket (5,000 for a technician) before
+# sorting out the page — 73 ms against 40 on the ten-year data set. The export, which reads every row, joins.
+TICKET_ROW_RELATED = ("customer", "technician__person", "equipment")
+
+
 def ticket_list(user, *, search: str = "", state: str = "", category: str = "", department: str = "",
                 mine: bool = False) -> QuerySet:
-    qs = tickets_visible_to(user).select_related("customer", "technician__person", "equipment")
+    """The visible tickets, filtered, in the list's order; add ``TICKET_ROW_RELATED`` as the use needs."""
+    qs = tickets_visible_to(user)
     if mine:
         qs = qs.filter(pk__in=mine_ids(user))  # a semi-join: see ``marketing_portal.lists``'s ``filter_mine``
     if state == "open":

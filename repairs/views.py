@@ -38,7 +38,8 @@ def visible_ticket(request, pk: int):
 @login_required
 def ticket_list(request):
     require_perm(request, "repairs.use_repairs")
-    context = lists.list_context(request, TicketFilter, selectors.ticket_list(request.user), page_size=PAGE_SIZE)
+    tickets = selectors.ticket_list(request.user).prefetch_related(*selectors.TICKET_ROW_RELATED)
+    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE)
     return render(request, "repairs/list.html", {**context, "mine": request.GET.get("mine") == "1"})
 
 
