@@ -68,18 +68,11 @@ def dashboard_urls() -> list[tuple[str, str]]:
     return []
 
 
-def pages(repeat: int) -> None:
-    from django.contrib.auth import get_user_model
-
-    from contracts.models import Contract, Customer
-    from contracts.selectors import contracts_visible_to
-    from receivables.models import Project
-
-    User = get_user_model()
-    print(f"\n1. Pages ({repeat} requests each after a warm-up; floor = the database's time for the same statements)")
+def page_printer(repeat: int, title: str):
+    """Prints the header of a table of pages; returns ``show(who, label, url, seen="", **headers)``, a row."""
+    print(f"\n{title} ({repeat} requests each after a warm-up; floor = the database's time for the same statements)")
     print(f"{'who':<18}{'page':<34}{'rows seen':>10}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'floor ms':>9}"
           f"{'ratio':>7}")
-    rows = []
 
     def show(who, label, url, seen="", cached=False, **headers):
         """One row; a page with cached figures (home, dashboard) two: every request computing its figures (cold:
@@ -93,8 +86,23 @@ def pages(repeat: int) -> None:
             seen_text = f"{seen:,}" if isinstance(seen, int) else seen
             text = f"{label}, {temperature}" if temperature else label
             print(f"{who:<18}{text:<34}{seen_text:>10}{queries:>8}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{ratio:>7.1f}")
-            rows.append((who, text, queries, p50, p95, floor))
 
+    return show
+
+
+def tickets(repeat: int) -> None:
+    ticket_pages(page_printer(repeat, "1b. Ticket pages"))
+
+
+def pages(repeat: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from contracts.models import Contract, Customer
+    from contracts.selectors import contracts_visible_to
+    from receivables.models import Project
+
+    User = get_user_model()
+    show = page_printer(repeat, "1. Pages")
     for who in ("director", "mgmt_manager", "rm_hb", "sales_hb", "clerk", "finance", "archivist", "gm", "cs",
                 "tech_repair", "repair_supervisor", "sysadmin"):
         show(who, "home (my work)", "/", cached=True)
@@ -120,15 +128,51 @@ def pages(repeat: int) -> None:
     for name, url in dashboard_urls():
         for who in ("director", "gm", "sales_manager", "rm_hb"):
             show(who, f"dashboard ({name})", url, cached=True)
-    from repairs.models import Ticket
+    ticket_pages(show)
+    return contract, title_fragment, number_fragment, customer_fragment
 
-    show("cs", "ticket list", "/repairs/", Ticket.objects.count())
-    show("repair_supervisor", "ticket list", "/repairs/", Ticket.objects.count())
+
+# Who the ticket pages and plans are measured for: those who see every ticket, and the restricted ones.
+TICKET_ROLES = ("cs", "repair_supervisor", "director", "rm_hb", "sales_hb", "tech_repair")
+
+
+def ticket_pages(show) -> None:
+    from django.contrib.auth import get_user_model
+
+    from repairs.models import Ticket
+    from repairs.selectors import tickets_visible_to
+
+    for who in TICKET_ROLES:
+        seen = tickets_visible_to(get_user_model().objects.get(username=who)).count()
+        show(who, "ticket list", "/repairs/", seen)
     show("tech_repair", "phone: my tickets", "/repairs/?mine=1", HTTP_USER_AGENT=PHONE)
     mine = Ticket.objects.filter(technician__username="tech_repair").order_by("-received_at").first()
     if mine is not None:
         show("tech_repair", "phone: a ticket", f"/repairs/{mine.pk}/", HTTP_USER_AGENT=PHONE)
-    return contract, title_fragment, number_fragment, customer_fragment
+
+
+def ticket_plans() -> None:
+    from django.contrib.auth import get_user_model
+    from django.http import QueryDict
+
+    from repairs.filters import TicketFilter
+    from repairs.selectors import ticket_list
+
+    print("\n2b. Ticket list plans (EXPLAIN ANALYZE of the list's page query, as the list filters it)")
+    for who, query in (*((who, "") for who in ("director", "rm_hb", "sales_hb", "tech_repair")),
+                       ("tech_repair", "mine=1")):
+        user = get_user_model().objects.get(username=who)
+        filtered = TicketFilter(QueryDict(query), queryset=ticket_list(user))
+        filtered.user = user
+        plan = filtered.rows[:25].explain(analyze=True)
+        lines = plan.splitlines()
+        seq = any(re.search(r"Seq Scan on repairs_ticket\b", line) for line in lines)
+        took = next((line for line in lines if line.startswith("Execution Time")), "")
+        print(f"  {who} {query or 'list'}: {'SEQUENTIAL SCAN of tickets' if seq else 'no scan of the tickets table'}"
+              f" ({took})")
+        for line in lines:
+            if "Seq Scan" in line:
+                print(f"      {line.strip()[:150]}")
 
 
 def search_plans(fragments) -> None:
@@ -272,7 +316,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only", default="pages,plans,sweep,excel,pdf",
-                        help="sections to run, comma-separated (default: all): pages,plans,sweep,excel,pdf")
+                        help="sections to run, comma-separated (default: all): pages,plans,sweep,excel,pdf; "
+                             "tickets: only the ticket pages and their plans")
     args = parser.parse_args()
     import django
 
@@ -293,6 +338,10 @@ def main() -> None:
     only = set(args.only.split(","))
     started = time.perf_counter()
     contract, *fragments = pages(args.repeat) if "pages" in only else (None,)
+    if "tickets" in only and "pages" not in only:
+        tickets(args.repeat)
+    if "plans" in only or "tickets" in only:
+        ticket_plans()
     if "plans" in only and fragments:
         search_plans(fragments)
     if "sweep" in only:

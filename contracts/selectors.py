@@ -25,7 +25,7 @@ from marketing_portal.lists import search_ids, search_matches
 from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
-from org.selectors import DEPARTMENT_LEADER, active_delegations, regions_of, resolve
+from org.selectors import DEPARTMENT_LEADER, delegations_to, regions_of, resolve
 
 from . import rules
 from .choices import SIGNED_STATES, Conclusion, Direction, StepKind, StepStatus
@@ -45,9 +45,7 @@ HANDLER_ROLES = (Role.SALESPERSON, Role.REGIONAL_MANAGER, Role.SALES_MANAGER)
 
 def principal_ids(user, on: date | None = None) -> list[int]:
     """The user and everyone who delegated their approvals to the user today."""
-    ids = [user.pk]
-    ids.extend(active_delegations(on).filter(delegate=user).values_list("principal_id", flat=True))
-    return ids
+    return [user.pk, *(d.principal_id for d in delegations_to(user, on=on))]
 
 
 def contract_id_sources(user) -> list[QuerySet]:

@@ -70,10 +70,11 @@ def sees_all_handoffs(user) -> bool:
     from django.contrib.auth import get_user_model
 
     from org.roles import FINANCE, XXX
-    from org.selectors import active_delegations
+    from org.selectors import delegations_to
 
-    principals = active_delegations().filter(delegate=user).values("principal_id")
-    return get_user_model().objects.filter(pk__in=principals, groups__name__in=FINANCE | XXX).exists()
+    principals = [d.principal_id for d in delegations_to(user)]
+    return bool(principals) and get_user_model().objects.filter(pk__in=principals,
+                                                                 groups__name__in=FINANCE | XXX).exists()
 
 
 uses_handoffs = is_marketing_staff | is_finance | is_xxx | is_executive | sees_all_handoffs

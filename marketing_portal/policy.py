@@ -309,10 +309,14 @@ def _ensure_first_version():
 
 
 def current_policy() -> Policy:
+    from .memo import remembered
     from .models import PolicyVersion
 
-    latest = PolicyVersion.objects.order_by("-version").first() or _ensure_first_version()
-    return Policy(version=latest.version, values=latest.values)
+    def latest() -> Policy:
+        found = PolicyVersion.objects.order_by("-version").first() or _ensure_first_version()
+        return Policy(version=found.version, values=found.values)
+
+    return remembered(("policy",), latest)  # once a reading request (memo.py); a write reads it afresh
 
 
 def policy_version(version: int) -> Policy:

@@ -30,11 +30,11 @@ def person_of(user) -> Person | None:
 
 def unit_heads(unit: Unit) -> list:
     """The active holders of the head position(s) of ``unit``."""
-    return list(
+    return list(remembered(("unit heads", unit.pk), lambda: tuple(
         User.objects.filter(person__positions__unit=unit, person__positions__is_head=True, is_active=True)
         .distinct()
         .order_by("pk")
-    )
+    )))
 
 
 def resolve(key: str, *, of=None, unit: Unit | None = None, region=None) -> list:
@@ -90,9 +90,13 @@ def acting_for(user, responsible, *, on: date | None = None):
     responsible_ids = {u.pk for u in responsible}
     if user.pk in responsible_ids:
         return user
-    received = remembered(("delegations to", user.pk, on or timezone.localdate()), lambda: tuple(
+    return next((d.principal for d in delegations_to(user, on=on) if d.principal_id in responsible_ids), None)
+
+
+def delegations_to(user, *, on: date | None = None) -> tuple:
+    """The delegations ``user`` holds on ``on`` (today), with their principals, oldest first."""
+    return remembered(("delegations to", user.pk, on or timezone.localdate()), lambda: tuple(
         active_delegations(on).filter(delegate=user).select_related("principal").order_by("pk")))
-    return next((d.principal for d in received if d.principal_id in responsible_ids), None)
 
 
 def delegates_of(users, *, on: date | None = None) -> list:

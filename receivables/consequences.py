@@ -8,8 +8,6 @@ and every notice has its own key. The person's duty status itself is written by 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketing_portal.deadlines import dated
+from marketing_portal.memo import memo, remembered
 from marketing_portal.money import format_yuan
 from marketing_portal.notifications import event_key, notify, notify_many, work_key
 from org.models import Person
@@ -34,26 +33,13 @@ from .policy import ZERO, Kind, Suspension
 if TYPE_CHECKING:
     from .sweep import SweepResult
 
-# Who is told what is resolved from the org chart once per sweep (a sweep may notify thousands of times).
-_people_cache: ContextVar[dict | None] = ContextVar("receivables_people_cache", default=None)
-
-
-@contextmanager
-def people_cached():
-    token = _people_cache.set({})
-    try:
-        yield
-    finally:
-        _people_cache.reset(token)
+# Who is told what is resolved from the org chart once per sweep (a sweep may notify thousands of times): the
+# sweep runs in ``people_cached()``, the portal's memo (``marketing_portal.memo``; a reading request has one too).
+people_cached = memo
 
 
 def _cached(key: str, compute):
-    cache = _people_cache.get()
-    if cache is None:
-        return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
+    return remembered(("receivables people", key), compute)
 
 
 def directors() -> list:

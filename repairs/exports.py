@@ -59,7 +59,8 @@ def visit_pdf(request, pk: int):
 @login_required
 def ticket_export(request):
     require_perm(request, "repairs.use_repairs")
-    qs = lists.filtered(request, TicketFilter, selectors.ticket_list(request.user)).rows
+    qs = lists.filtered(request, TicketFilter, selectors.ticket_list(request.user)
+                        .select_related(*selectors.TICKET_ROW_RELATED)).rows
 
     def rows():
         for t in qs.iterator(chunk_size=500):

@@ -132,7 +132,14 @@ class Ticket(models.Model):
         ordering = ["-received_at", "-pk"]
         verbose_name = _("repair ticket")
         verbose_name_plural = _("repair tickets")
-        indexes = [models.Index(fields=["state", "received_at"], name="ticket_state_received")]
+        indexes = [
+            models.Index(fields=["state", "received_at"], name="ticket_state_received"),
+            # The list's order (its first page without a sort of the whole set), and the lookups of the visible
+            # set that had no index (``selectors.ticket_id_sources``, issue 13).
+            models.Index(F("received_at").desc(), F("id").desc(), name="ticket_received_desc"),
+            models.Index(fields=["department"], name="ticket_department"),
+            models.Index(fields=["id"], condition=Q(escalation_count__gt=0), name="ticket_escalated"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
                                    name="ticket_satisfaction_1_5"),
@@ -188,6 +195,7 @@ class LiaisonSheet(models.Model):
         ordering = ["-issued_at", "-pk"]
         verbose_name = _("internal liaison sheet")
         verbose_name_plural = _("internal liaison sheets")
+        indexes = [models.Index(fields=["department", "ticket"], name="sheet_department_ticket")]
         constraints = [
             models.UniqueConstraint(fields=["ticket"], condition=Q(state=SheetState.ISSUED),
                                     name="sheet_one_issued_per_ticket"),

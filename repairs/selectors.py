@@ -15,12 +15,13 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from contracts.models import Contract
-from contracts.selectors import customers_visible_to
+from contracts.models import Contract, Customer
+from contracts.selectors import customers_visible_to, principal_ids
+from marketing_portal.queries import in_ids, union_ids
 from org import rules as org_rules
 from org.models import Unit
 from org.roles import TECHNICIANS, Role
-from org.selectors import UNIT_HEAD, active_delegations, regions_of, resolve
+from org.selectors import UNIT_HEAD, regions_of, resolve
 
 from .choices import Department
 from .models import Equipment, Escalation, LiaisonSheet, ReturnCall, ServiceLevelAlert, Ticket, Visit
@@ -73,7 +74,7 @@ def _unique(users) -> list:
 
 def principals_of(user) -> list[int]:
     """The user and everyone who delegated to the user today (ORG-7)."""
-    return [user.pk, *active_delegations().filter(delegate=user).values_list("principal_id", flat=True)]
+    return principal_ids(user)
 
 
 def departments_headed_by(user) -> list[str]:
@@ -95,30 +96,69 @@ def sees_all_tickets(user) -> bool:
     return org_rules.holds(user, sees_every_ticket)
 
 
+def ticket_id_sources(user) -> list[QuerySet]:
+    """One indexed lookup per reason ``user`` may see a ticket (the module's docstring), each a queryset of ticket
+    ids; for someone who does not see every ticket. Their UNION ALL is the visible set: an OR of these across
+    joins (technicians, sheets, contracts, customers) is not answered from indexes by PostgreSQL (issue 13)."""
+    sources = [
+        Ticket.objects.filter(technician=user).values("pk"),
+        Ticket.technicians.through.objects.filter(user=user).values("ticket_id"),
+        Ticket.objects.filter(received_by=user).values("pk"),
+        Ticket.objects.filter(relayed_by=user).values("pk"),
+    ]
+    departments = departments_headed_by(user)
+    if departments:
+        # The department the ticket or one of its liaison sheets was sent to (indexes of migration 0003).
+        sources.append(Ticket.objects.filter(department__in=departments).values("pk"))
+        sources.append(LiaisonSheet.objects.filter(department__in=departments).values("ticket_id"))
+    if acts_for_gm_office(user):
+        sources.append(Ticket.objects.filter(escalation_count__gt=0).values("pk"))  # partial index, 0003
+    if org_rules.holds(user, org_rules.is_salesperson | org_rules.is_regional_manager):
+        # The customers of the contracts the user (or whoever delegated to them) handles; the tickets of the
+        # contracts the user handles.
+        handled = Contract.objects.filter(handler_id__in=principals_of(user), customer__isnull=False)
+        sources.append(Ticket.objects.filter(in_ids("customer_id", handled.values("customer_id"))).values("pk"))
+        sources.append(Ticket.objects.filter(
+            in_ids("contract_id", Contract.objects.filter(handler=user).values("pk"))).values("pk"))
+    if org_rules.holds(user, org_rules.is_regional_manager):
+        region_ids = [r.pk for r in regions_of(user)]
+        if region_ids:
+            customers = Customer.objects.filter(region__in=region_ids).values("pk")
+            sources.append(Ticket.objects.filter(in_ids("customer_id", customers)).values("pk"))
+    return sources
+
+
+def ticket_ids_visible_to(user) -> QuerySet | None:
+    """The ids of the tickets ``user`` may see, as one subquery (UNION ALL of ``ticket_id_sources``); ``None``
+    when the user sees every ticket. Filter with ``marketing_portal.queries.in_ids(column, ids)``."""
+    if sees_all_tickets(user):
+        return None
+    return union_ids(ticket_id_sources(user))
+
+
+def _sees_nothing(user) -> bool:
+    return not getattr(user, "is_authenticated", False) or not user.is_active
+
+
 def tickets_visible_to(user) -> QuerySet:
     """The tickets ``user`` may see (registered with ``marketing_portal.access``)."""
     qs = Ticket.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if _sees_nothing(user):
         return qs.none()
-    if sees_all_tickets(user):
-        return qs
-    condition = (Q(technician=user) | Q(technicians=user) | Q(received_by=user) | Q(relayed_by=user))
-    departments = departments_headed_by(user)
-    if departments:
-        condition |= Q(department__in=departments) | Q(sheets__department__in=departments)
-    if acts_for_gm_office(user):
-        condition |= Q(escalation_count__gt=0)
-    if org_rules.holds(user, org_rules.is_salesperson | org_rules.is_regional_manager):
-        handled = Contract.objects.filter(handler_id__in=principals_of(user)).values("customer_id")
-        condition |= Q(customer_id__in=handled) | Q(contract__handler=user)
-    if org_rules.holds(user, org_rules.is_regional_manager):
-        condition |= Q(customer__region__in=[r.pk for r in regions_of(user)])
-    return qs.filter(pk__in=Ticket.objects.filter(condition).values("pk"))
+    ids = ticket_ids_visible_to(user)
+    # ``pk IN (UNION ALL …)``, a semi-join the planner sizes from the lookups' own estimates: measured on the
+    # bench data, ``in_ids`` (an array it takes for 10 ids) made it join every visible row to the customer, the
+    # equipment and the technician before sorting for the page (tech_repair's 我的工单 281 ms against 68 ms).
+    return qs if ids is None else qs.filter(pk__in=ids)
 
 
 def _children(model):
     def visible(user) -> QuerySet:
-        return model.objects.filter(ticket__in=tickets_visible_to(user).values("pk"))
+        qs = model.objects.all()
+        if _sees_nothing(user):
+            return qs.none()
+        ids = ticket_ids_visible_to(user)
+        return qs if ids is None else qs.filter(in_ids("ticket_id", ids))
 
     visible.__name__ = f"{model.__name__.lower()}s_visible_to"
     return visible
@@ -132,20 +172,36 @@ alerts_visible_to = _children(ServiceLevelAlert)
 
 
 def equipment_visible_to(user) -> QuerySet:
+    """The equipment of the tickets the user sees and of the customers they see."""
     qs = Equipment.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if _sees_nothing(user):
         return qs.none()
-    if sees_all_tickets(user):
+    ticket_ids = ticket_ids_visible_to(user)
+    if ticket_ids is None:
         return qs
-    return qs.filter(Q(tickets__in=tickets_visible_to(user).values("pk"))
-                     | Q(customer__in=customers_visible_to(user).values("pk"))).distinct()
+    on_tickets = Ticket.objects.filter(in_ids("pk", ticket_ids), equipment__isnull=False).values("equipment_id")
+    of_customers = Equipment.objects.filter(in_ids("customer_id", customers_visible_to(user).values("pk")))
+    return qs.filter(in_ids("pk", union_ids([on_tickets, of_customers.values("pk")])))
+
+
+def mine_ids(user) -> QuerySet:
+    """The ids of the tickets ``user`` works on (我的工单): the technician's, and those they are on."""
+    return union_ids([Ticket.objects.filter(technician=user).values("pk"),
+                      Ticket.technicians.through.objects.filter(user=user).values("ticket_id")])
+
+
+# What a row of the ticket list and of its export shows besides the ticket. The list page prefetches them for
+# its 25 rows: joined (select_related), PostgreSQL joined every visible ticket (5,000 for a technician) before
+# sorting out the page — 73 ms against 40 on the ten-year data set. The export, which reads every row, joins.
+TICKET_ROW_RELATED = ("customer", "technician__person", "equipment")
 
 
 def ticket_list(user, *, search: str = "", state: str = "", category: str = "", department: str = "",
                 mine: bool = False) -> QuerySet:
-    qs = tickets_visible_to(user).select_related("customer", "technician__person", "equipment")
+    """The visible tickets, filtered, in the list's order; add ``TICKET_ROW_RELATED`` as the use needs."""
+    qs = tickets_visible_to(user)
     if mine:
-        qs = qs.filter(pk__in=Ticket.objects.filter(Q(technician=user) | Q(technicians=user)).values("pk"))
+        qs = qs.filter(pk__in=mine_ids(user))  # a semi-join: see ``marketing_portal.lists``'s ``filter_mine``
     if state == "open":
         from .choices import OPEN_STATES
 

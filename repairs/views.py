@@ -38,7 +38,8 @@ def visible_ticket(request, pk: int):
 @login_required
 def ticket_list(request):
     require_perm(request, "repairs.use_repairs")
-    context = lists.list_context(request, TicketFilter, selectors.ticket_list(request.user), page_size=PAGE_SIZE)
+    tickets = selectors.ticket_list(request.user).prefetch_related(*selectors.TICKET_ROW_RELATED)
+    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE)
     return render(request, "repairs/list.html", {**context, "mine": request.GET.get("mine") == "1"})
 
 
@@ -132,7 +133,11 @@ def equipment_create(request, customer_pk: int):
 def ticket_detail(request, pk: int):
     from marketing_portal.policy import current_policy
 
-    ticket = visible_ticket(request, pk)
+    # what the page shows of the ticket in the same query (one query each otherwise: customer, contract, equipment,
+    # and a user and their person for each of the people named)
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user).select_related(
+        "customer", "contract", "equipment", "technician__person", "received_by__person", "relayed_by__person",
+        "signed_by__person"), pk=pk)
     visits = list(ticket.visits.prefetch_related("technicians").select_related("sheet", "reported_by",
                                                                                  "decided_by"))
     for visit in visits:
