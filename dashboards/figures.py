@@ -79,10 +79,11 @@ def build(key: str, user, period: Period, region: str, today: date) -> Section:
 def build_many(keys: list[str], user, period: Period, region: str, today: date) -> list[Section]:
     """The sections ``keys`` for the user, the period, the region and today: read from the cache of figures
     (``marketing_portal.figures_cache``: one entry per section, user, period, region, day and language, under the
-    data version every committed write to the tables they read changes), computed and stored when missing."""
+    data version of the areas it reads, ``AREAS``), computed and stored when missing."""
     params = (period.kind, period.start, period.end, region, today)
     found = figures_cache.cached_many("dashboard", user, params,
-                                      {key: partial(compute, key, user, period, region, today) for key in keys})
+                                      {key: partial(compute, key, user, period, region, today) for key in keys},
+                                      areas=AREAS)
     return [found[key] for key in keys]
 
 
@@ -266,6 +267,15 @@ def _tenders(user, period, region, today) -> Section:
     section.data = data
     return section
 
+
+# The areas of data (``figures_cache.AREAS``: the apps' tables) each section's figures read, "common" (users, org
+# chart, grants, policy, calendar) always included: a write elsewhere leaves the section cached. As the SQL reads them
+# (tests/dashboards/test_cache.py checks every table): the hand-off rates and the repair tickets join the contracts
+# (the contract's region; a regional manager's or salesperson's visible contracts and customers), so an approval
+# invalidates them too; the aging, the deductions and the tenders read no contracts table.
+AREAS = {"pipeline": ("contracts",), "signed": ("contracts", "planning"), "handoff": ("handoff", "contracts"),
+         "aging": ("receivables",), "deductions": ("receivables",), "repairs": ("repairs", "contracts"),
+         "tenders": ("planning",)}
 
 BUILDERS = {"pipeline": _pipeline, "signed": _signed, "handoff": _handoff, "aging": _aging,
             "deductions": _deductions, "repairs": _repairs, "tenders": _tenders}

@@ -3,21 +3,27 @@ computed once and read from the cache (Redis) until the data they read changes.
 
 The key of an entry: the figure, the viewer (user id: a regional manager never reads the director's entry, X-2),
 the parameters (period, region…), today's date (figures depend on it), the active language (labels are in the
-figures), and the **data version**:
+figures), and the **data versions of the areas it reads**. The watched tables are grouped into areas by app
+(``AREAS``: "common" — users, groups, grants, org chart, policy, calendar —, contracts, handoff, receivables,
+repairs, planning); each figure declares the areas it reads ("common" always), and a write to another area leaves
+it cached (a contract approval does not invalidate the receivables aging).
 
-* On PostgreSQL, the sequence ``portal_figures_version``, bumped by a statement-level trigger (AFTER INSERT /
-  UPDATE / DELETE / TRUNCATE) on every table the figures may read (``watched_models``: the business apps, the
-  users and their groups and grants, the policy and the calendar) — so every write counts, through the ORM or not:
-  a queryset ``update()``, ``bulk_create``, raw SQL, ``COPY``. ``nextval`` takes no row lock: writers do not queue
-  on a counter. The same trigger takes a **shared** transaction-level advisory lock (writers never wait for each
-  other on it), held until the writer's transaction ends. A reader reads the version, *then* asks whether another
-  transaction holds that lock (one function, ``portal_figures_state()``: the two reads in that order), and stores
-  what it computed only if none does. Why that is enough: a write whose bump is in the version read either
+* On PostgreSQL, one sequence per area ``portal_figures_area_<area>``, bumped by a statement-level trigger (AFTER
+  INSERT / UPDATE / DELETE / TRUNCATE) on every table of the area (``watched_models``) — so every write counts,
+  through the ORM or not: a queryset ``update()``, ``bulk_create``, raw SQL, ``COPY``. ``nextval`` takes no row
+  lock: writers do not queue on a counter. The same trigger takes the area's **shared** transaction-level advisory
+  lock (writers never wait for each other on it), held until the writer's transaction ends. A reader reads every
+  area's version, *then* asks which areas' locks another transaction holds (one function,
+  ``portal_figures_areas()``: the two reads in that order), and stores a figure only if no other transaction holds
+  the lock of an area *that figure reads*. Why that is enough: a write whose bump is in the version read either
   committed before the reader's queries began (it is in the figures), or its transaction still held the lock when
   the reader looked (nothing is stored); a write bumping after the version was read moves the version, so no later
-  reader asks for that entry. The reader's own uncommitted writes (it holds the lock itself) are stored only after
-  its commit (``transaction.on_commit``: a rollback stores nothing).
-* Everywhere (and alone on SQLite, the demo, which has no triggers): a counter in the cache, bumped after commit
+  reader asks for that entry; a write to an area the figure does not read changes nothing it computes. The
+  reader's own uncommitted writes (it holds the lock itself) are stored only after its commit
+  (``transaction.on_commit``: a rollback stores nothing). A wrong declaration would serve stale figures: the
+  test of every section's SQL against its areas (tests/dashboards/test_cache.py) guards it.
+* Everywhere (and alone on SQLite, the demo, which has no triggers): one counter in the cache for all areas (not
+  per area: the demo has no write load to speak of), bumped after commit
   by the signals of the watched models (post_save / post_delete / m2m_changed) and by ``figures_changed()``,
   which writes that bypass signals call (the receivables sweep). ``forget()`` bumps it too (the benchmark's cold
   figures).
@@ -43,14 +49,23 @@ from django.utils import translation
 log = logging.getLogger(__name__)
 
 COUNTER_KEY = "portal:figures:counter"
-SEQUENCE = "portal_figures_version"
-TRIGGER = "portal_figures_touch"
-# The advisory lock of writers to the watched tables: pg_advisory_xact_lock_shared(LOCK_CLASS, LOCK_ID).
-LOCK_CLASS, LOCK_ID = 0x504F5254, 0x46494753  # "PORT", "FIGS"
+SEQUENCE_PREFIX = "portal_figures_area_"  # one sequence per area: portal_figures_area_<area>
+TRIGGER_PREFIX = "portal_figures_area_"  # the trigger of a table of area A: portal_figures_area_<A>[_rows]
+# The advisory lock of writers to an area's tables: pg_advisory_xact_lock_shared(LOCK_CLASS << 32 | the OID of the
+# area's sequence) (migration portal 0010, which writes these values out).
+LOCK_CLASS = 0x504F5254  # "PORT"
+LOCK_ID = 0x46494753  # portal 0009's single lock (LOCK_CLASS, LOCK_ID): its migration reads both names
 
-# The apps whose tables the figures read (through their selectors), and the shared service's tables they read.
-WATCHED_APPS = ("auth", "guardian", "org", "contracts", "handoff", "receivables", "repairs", "planning")
-WATCHED_PORTAL_MODELS = ("calendarday", "calendaryear", "policyversion", "trackeddeadline")
+# The areas of the watched tables, by app: a figure's key holds only the versions of the areas it reads
+# (``cached_many``'s ``areas``; tests/dashboards/test_cache.py checks every section's SQL against its areas).
+AREAS = {"auth": "common", "guardian": "common", "org": "common", "portal": "common",
+         "contracts": "contracts", "handoff": "handoff", "receivables": "receivables", "repairs": "repairs",
+         "planning": "planning"}
+COMMON = "common"
+# The shared service's tables the figures read (the calendar, the policy). Not the tracked deadlines: no figure
+# reads them, and the services of every app write them (in "common" they would invalidate every figure).
+WATCHED_PORTAL_MODELS = ("calendarday", "calendaryear", "policyversion")
+WATCHED_APPS = tuple(AREAS)
 # auth_user changes on every login (last_login): only a change of these columns counts.
 USER_COLUMNS = ("username", "first_name", "last_name", "email", "is_staff", "is_active", "is_superuser")
 
@@ -69,9 +84,16 @@ def watched_models() -> list:
         meta = model._meta
         if not meta.managed or meta.proxy or issubclass(model, HistoricalChanges):
             continue
-        if meta.app_label in WATCHED_APPS or (meta.app_label == "portal" and meta.model_name in WATCHED_PORTAL_MODELS):
+        if meta.app_label == "portal":
+            if meta.model_name in WATCHED_PORTAL_MODELS:
+                out.append(model)
+        elif meta.app_label in AREAS:
             out.append(model)
     return out
+
+
+def area_of(model) -> str:
+    return AREAS[model._meta.app_label]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -80,23 +102,23 @@ def watched_models() -> list:
 _migrated: dict[str, bool] = {}
 
 
-def _state(using: str) -> tuple[object, bool, bool] | None:
-    """(database version, another transaction is writing, this one has written) — PostgreSQL; (None, False, True
-    inside a transaction) elsewhere, where an open transaction may hold uncommitted writes. None on a PostgreSQL
-    database without migration portal 0009 (a data set built before it): no version, nothing cached."""
+def _state(using: str) -> dict[str, tuple[int, bool, bool]] | None:
+    """{area: (its version, another transaction is writing to it, this one has)} — PostgreSQL (every version read
+    before any lock is looked at: ``portal_figures_areas()``, migration portal 0010); {} elsewhere. None on a
+    PostgreSQL database without migration portal 0010 (a data set built before it): no version, nothing cached."""
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return None, False, connection.in_atomic_block
+        return {}
     with connection.cursor() as cursor:
         if using not in _migrated:  # once per process
-            cursor.execute("SELECT to_regproc('portal_figures_state') IS NOT NULL")
+            cursor.execute("SELECT to_regproc('portal_figures_areas') IS NOT NULL")
             _migrated[using] = cursor.fetchone()[0]
             if not _migrated[using]:
-                log.warning("figures are not cached: migration portal 0009 is not applied to this database")
+                log.warning("figures are not cached: migration portal 0010 is not applied to this database")
         if not _migrated[using]:
             return None
-        cursor.execute("SELECT version, others_writing, self_writing FROM portal_figures_state()")
-        return cursor.fetchone()
+        cursor.execute("SELECT area, version, others_writing, self_writing FROM portal_figures_areas()")
+        return {area: (version, others, own) for area, version, others, own in cursor.fetchall()}
 
 
 def figures_changed(using: str = DEFAULT_DB_ALIAS) -> None:
@@ -130,28 +152,43 @@ def _digest(parts) -> str:
 
 
 def cached_many(name: str, user, params: tuple, compute: dict[str, Callable[[], object]], *,
-                using: str = DEFAULT_DB_ALIAS) -> dict[str, object]:
+                areas: dict[str, tuple[str, ...]], using: str = DEFAULT_DB_ALIAS) -> dict[str, object]:
     """``{key: compute[key]()}``, each value read from the cache when it is there for this figure ``name:key``, the
     user, ``params`` (which must include today's date when the figure depends on it), the language and the data
-    version; what is missing is computed and stored (see the module's docstring for when it is not stored)."""
+    version of the areas ``areas[key]`` it reads ("common" always included); what is missing is computed and
+    stored — unless another transaction is writing to one of those areas (see the module's docstring)."""
     state = _state(using) if lifetime() > 0 else None
     if state is None:
         return {key: fn() for key, fn in compute.items()}
-    version, others_writing, self_writing = state
-    scope = f"{user.pk}:{translation.get_language()}:{_digest(params)}:{version}:{_counter()}"
-    keys = {key: f"figures:{name}:{key}:{scope}" for key in compute}
+    in_atomic = connections[using].in_atomic_block
+    scope = f"{user.pk}:{translation.get_language()}:{_digest(params)}:{_counter()}"
+    keys, others_writing, self_writing = {}, set(), set()
+    for key in compute:
+        read = sorted({COMMON, *areas[key]})
+        unknown = [area for area in read if area not in state and connections[using].vendor == "postgresql"]
+        if unknown:  # an area without its sequence yet (no migrate since it was declared): not cached
+            others_writing.add(key)
+        versions = ",".join(f"{area}={state.get(area, (0,))[0]}" for area in read)
+        keys[key] = f"figures:{name}:{key}:{scope}:{_digest(versions)}"
+        if any(state.get(area, (0, False, False))[1] for area in read):
+            others_writing.add(key)
+        # our own uncommitted writes are in the figures (elsewhere than PostgreSQL: perhaps): kept only on commit
+        if any(state.get(area, (0, False, False))[2] for area in read) or (not state and in_atomic):
+            self_writing.add(key)
     found = cache.get_many(list(keys.values()))
-    out, missing = {}, {}
+    out, now, later = {}, {}, {}
     for key, fn in compute.items():
         if keys[key] in found:
             out[key] = found[keys[key]]
-        else:
-            out[key] = missing[keys[key]] = fn()
-    if missing and not others_writing:
-        if self_writing:  # our own uncommitted writes are in the figures: kept only if they commit
-            transaction.on_commit(lambda: cache.set_many(missing, lifetime()), using=using)
-        else:
-            cache.set_many(missing, lifetime())
+            continue
+        out[key] = fn()
+        if key in others_writing:
+            continue
+        (later if key in self_writing else now)[keys[key]] = out[key]
+    if now:
+        cache.set_many(now, lifetime())
+    if later:
+        transaction.on_commit(lambda: cache.set_many(later, lifetime()), using=using)
     return out
 
 
@@ -159,37 +196,51 @@ def cached_many(name: str, user, params: tuple, compute: dict[str, Callable[[], 
 # Installing the triggers (PostgreSQL), the signals (elsewhere)
 # --------------------------------------------------------------------------------------------------
 def install_triggers(using: str = DEFAULT_DB_ALIAS, **_kwargs) -> int:
-    """Put the trigger on every watched table that does not have it yet (post_migrate: new tables included);
-    returns how many were added. The sequence and the functions come from migration portal 0009."""
+    """Make every area's sequence and put its area's trigger on every watched table that does not have it yet
+    (post_migrate: new tables and new areas included; a table whose app changed area gets the new one); returns
+    how many tables were given one. The functions come from migration portal 0010."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regproc('portal_figures_touch') IS NOT NULL")
+        cursor.execute("SELECT to_regproc('portal_figures_area_touch') IS NOT NULL")
         if not cursor.fetchone()[0]:
-            return 0  # migrating backwards past portal 0009
-        cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                       "WHERE t.tgname = %s AND c.relnamespace = 'public'::regnamespace", [TRIGGER])
-        present = {row[0] for row in cursor.fetchall()}
+            return 0  # migrating backwards past portal 0010
+        for area in sorted(set(AREAS.values())):
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {SEQUENCE_PREFIX}{area}")
+        cursor.execute("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                       "WHERE t.tgname LIKE %s AND c.relnamespace = current_schema()::regnamespace",
+                       [TRIGGER_PREFIX.replace("_", "\\_") + "%"])
+        present: dict[str, set[str]] = {}
+        for table, name in cursor.fetchall():
+            present.setdefault(table, set()).add(name)
         existing = set(connection.introspection.table_names(cursor))
         user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
+        tables = {m._meta.db_table: area_of(m) for m in watched_models()}
         added = 0
-        for table in sorted({m._meta.db_table for m in watched_models()}):
-            if table in present or table not in existing:
+        for table, area in sorted(tables.items()):
+            if table not in existing:
+                continue
+            trigger = f"{TRIGGER_PREFIX}{area}"
+            wanted = {trigger, f"{trigger}_rows"} if table == user_table else {trigger}
+            if present.get(table) == wanted:
                 continue
             quoted = connection.ops.quote_name(table)
+            for stale in present.get(table, ()):
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(stale)} ON {quoted}")
+            call = f"portal_figures_area_touch('{area}')"
             if table == user_table:
                 changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in USER_COLUMNS)
-                cursor.execute(f"CREATE TRIGGER {TRIGGER} AFTER UPDATE ON {quoted} FOR EACH ROW "
-                               f"WHEN ({changed}) EXECUTE FUNCTION portal_figures_touch()")
-                cursor.execute(f"CREATE TRIGGER {TRIGGER}_rows AFTER INSERT OR DELETE OR TRUNCATE ON {quoted} "
-                               "FOR EACH STATEMENT EXECUTE FUNCTION portal_figures_touch()")
+                cursor.execute(f"CREATE TRIGGER {trigger} AFTER UPDATE ON {quoted} FOR EACH ROW "
+                               f"WHEN ({changed}) EXECUTE FUNCTION {call}")
+                cursor.execute(f"CREATE TRIGGER {trigger}_rows AFTER INSERT OR DELETE OR TRUNCATE ON {quoted} "
+                               f"FOR EACH STATEMENT EXECUTE FUNCTION {call}")
             else:
-                cursor.execute(f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quoted} "
-                               "FOR EACH STATEMENT EXECUTE FUNCTION portal_figures_touch()")
+                cursor.execute(f"CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quoted} "
+                               f"FOR EACH STATEMENT EXECUTE FUNCTION {call}")
             added += 1
     if added:
-        log.info("figures version trigger added to %s tables", added)
+        log.info("figures version triggers added to %s tables", added)
     return added
 
 

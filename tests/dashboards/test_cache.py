@@ -57,7 +57,7 @@ def test_a_repeat_view_reads_the_figures_from_the_cache_and_a_service_write_show
     assert section(again, "aging").data == section(first, "aging").data
     # the hit runs none of the aggregates: only the session, the user, the roles and the version
     assert aggregates(cold) and not aggregates(warm)
-    assert len(warm) < len(cold) and any("portal_figures_state" in s for s in warm)
+    assert len(warm) < len(cold) and any("portal_figures_areas" in s for s in warm)
     # when: Finance records a receipt (a service)
     known.rcv.receipt(p1, date(2026, 6, 12), D("100000.00"))
     after, statements = view(client)
@@ -154,37 +154,192 @@ def test_nothing_is_stored_while_another_transaction_writes(login, known, demo, 
         other.close()
 
 
-def test_the_version_moves_on_every_statement_and_only_with_a_watched_table(demo):
-    def version():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT version FROM portal_figures_state()")
-            return cursor.fetchone()[0]
+@pytest.fixture
+def computed(monkeypatch):
+    """The sections computed (not read from the cache) since the last call: ``computed()`` → set of keys."""
+    from dashboards import figures
 
-    before = version()
+    seen: set[str] = set()
+    for key, builder in list(figures.BUILDERS.items()):
+        def spy(*args, _key=key, _builder=builder):
+            seen.add(_key)
+            return _builder(*args)
+        monkeypatch.setitem(figures.BUILDERS, key, spy)
+
+    def _computed() -> set[str]:
+        out = set(seen)
+        seen.clear()
+        return out
+
+    return _computed
+
+
+def other_connection():
+    settings = connection.settings_dict
+    return psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+                           user=settings["USER"] or "postgres", dbname=settings["NAME"])
+
+
+CONTRACT_SECTIONS = {"pipeline", "signed", "handoff", "repairs"}  # they read contracts tables (figures.AREAS)
+
+
+def test_a_contract_approval_recomputes_the_contract_sections_only(login, known, demo, make, view, computed):
+    from contracts.choices import ContractState
+
+    known.receivables()
+    known.signed_and_targets()
+    draft = make.advance(make.contract(by="sales_hb", amount=D("80000.00")), to=ContractState.LEADER_REVIEW)
+    client = login(demo.user("director"))
+    first = view(client)[0]
+    every = {s.key for s in first.context["sections"]}
+    assert {"aging", "deductions", "tenders"} | CONTRACT_SECTIONS <= every
+    assert computed() == every
+    view(client)
+    assert computed() == set()  # all cached
+    before = {r["state"]: r["count"] for r in section(first, "pipeline").rows_data}
+    # when: the department leader approves the contract (the service: contracts tables only)
+    make.advance(draft, to=ContractState.JOINT_REVIEW)
+    response, statements = view(client)
+    # then: the sections reading the contracts are computed and show it, the receivables aging is not
+    assert computed() == CONTRACT_SECTIONS
+    after = {r["state"]: r["count"] for r in section(response, "pipeline").rows_data}
+    assert after[ContractState.JOINT_REVIEW] == before.get(ContractState.JOINT_REVIEW, 0) + 1
+    assert after.get(ContractState.LEADER_REVIEW, 0) == before[ContractState.LEADER_REVIEW] - 1
+    assert AGING_SQL not in " ".join(statements)
+    assert section(response, "aging").data == section(first, "aging").data
+    # a queryset update() of the contracts likewise
+    from contracts.models import Contract
+
+    Contract.objects.filter(pk=draft.pk).update(title="配电柜维保（修订）")
+    view(client)
+    assert computed() == CONTRACT_SECTIONS
+
+
+def test_a_receivables_write_recomputes_the_aging_and_leaves_the_pipeline_cached(login, known, demo, view,
+                                                                                    computed):
+    p1, _p2 = known.receivables()
+    client = login(demo.user("director"))
+    view(client)
+    view(client)
+    computed()
+    known.rcv.receipt(p1, date(2026, 6, 12), D("100000.00"))
+    response = view(client)[0]
+    assert computed() == {"aging", "deductions"}  # the receivables sections
+    assert section(response, "aging").data["outstanding"] == D("490000.00")
+
+
+def test_an_uncommitted_contract_write_does_not_stop_the_aging_being_stored(login, known, demo, view, computed):
+    known.receivables()
+    client = login(demo.user("director"))
+    view(client)  # the first request's own writes (the policy's first version) committed
+    computed()
+    other = other_connection()
+    try:
+        # another transaction has written to the contracts and not committed yet
+        other.execute("UPDATE contracts_contract SET title = title WHERE false")
+        view(client)
+        view(client)
+        # the sections reading the contracts are computed each time (never stored), the others were read from
+        # the cache (stored at the first view)
+        assert computed() == CONTRACT_SECTIONS
+        other.execute("UPDATE receivables_receipt SET amount = amount WHERE false")  # now the receivables too
+        view(client)
+        view(client)
+        assert computed() == CONTRACT_SECTIONS | {"aging", "deductions"}
+        other.rollback()
+    finally:
+        other.close()
+    view(client)
+    computed()
+    view(client)
+    assert computed() == set()  # stored again once no writer is in flight
+
+
+def _tables_read(statements: list[str], tables: set[str]) -> set[str]:
+    import re
+
+    text = " ".join(statements)
+    return {t for t in tables if re.search(rf"\b{re.escape(t)}\b", text)}
+
+
+@pytest.mark.parametrize("username", ["director", "gm", "rm_hb", "sales_hb"])
+def test_each_sections_areas_cover_every_table_its_sql_reads(known, demo, username):
+    """A section declaring too few areas would be served stale after a write to a table it reads: every table named
+    in its statements (the calendar snapshot and the policy read afresh) must be in one of its declared areas."""
+    from django.contrib.auth import get_user_model
+
+    from dashboards import figures, periods
+    from marketing_portal import periods as calendar
+
+    known.receivables()
+    known.signed_and_targets()
+    known.tenders()
+    known.deductions()
+    area = {m._meta.db_table: figures_cache.area_of(m) for m in figures_cache.watched_models()}
+    tables = set(connection.introspection.table_names())
+    today, period = date(2026, 6, 15), periods.year_period(2026)
+    assert set(figures.AREAS) == set(figures.BUILDERS)
+    for key in figures.BUILDERS:
+        user = get_user_model().objects.get(username=username)  # nothing remembered from the previous section
+        calendar._cache.update(loaded_at=None, snapshot=None)
+        with CaptureQueriesContext(connection) as queries:
+            figures.compute(key, user, period, "", today)
+        read = _tables_read([q["sql"] for q in queries], tables)
+        assert read, key
+        declared = {figures_cache.COMMON, *figures.AREAS[key]}
+        outside = {t: area.get(t, "not watched") for t in read if area.get(t) not in declared}
+        assert not outside, f"{key} reads {outside}, declares {sorted(declared)}"
+
+
+def versions() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT area, version FROM portal_figures_areas()")
+        return dict(cursor.fetchall())
+
+
+def test_a_statement_moves_the_version_of_its_tables_area_only(demo):
+    before = versions()
+    assert set(before) == set(figures_cache.AREAS.values())
     with connection.cursor() as cursor:
         cursor.execute("UPDATE contracts_contract SET title = title WHERE false")
-        assert version() > before
-        before = version()
+        after = versions()
+        assert after["contracts"] > before["contracts"]
+        assert {a: v for a, v in after.items() if a != "contracts"} == {
+            a: v for a, v in before.items() if a != "contracts"}
+        before = after
+        cursor.execute("UPDATE receivables_receipt SET amount = amount WHERE false")
+        after = versions()
+        assert after["receivables"] > before["receivables"] and after["contracts"] == before["contracts"]
+        before = after
         cursor.execute("UPDATE django_session SET expire_date = expire_date WHERE false")  # not read by figures
-        assert version() == before
+        assert versions() == before
+        # portal 0009's reader (processes started before 0010): the sum of the areas
+        cursor.execute("SELECT version FROM portal_figures_state()")
+        assert cursor.fetchone()[0] == sum(before.values())
     # a log-in writes last_login only: not a change of the figures
     user = demo.user("director")
     user.save(update_fields=["last_login"])
-    assert version() == before
+    assert versions() == before
     user.first_name = "明"
     user.save(update_fields=["first_name"])
-    assert version() > before
+    assert versions()["common"] > before["common"]
 
 
-def test_every_watched_table_has_the_trigger(db):
+def test_every_watched_table_has_its_areas_trigger(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
-                       [figures_cache.TRIGGER])
-        triggered = {row[0] for row in cursor.fetchall()}
-    watched = {m._meta.db_table for m in figures_cache.watched_models()}
+        cursor.execute("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                       "WHERE t.tgname LIKE 'portal_figures%'")
+        triggers = {}
+        for table, name in cursor.fetchall():
+            triggers.setdefault(table, set()).add(name)
+    watched = {m._meta.db_table: figures_cache.area_of(m) for m in figures_cache.watched_models()}
     assert {"contracts_contract", "receivables_receipt", "receivables_commissionentry", "repairs_ticket",
-            "planning_tender", "org_person", "auth_user_groups", "portal_policyversion"} <= watched
-    assert watched <= triggered
+            "planning_tender", "org_person", "auth_user_groups", "portal_policyversion"} <= set(watched)
+    assert watched["receivables_receipt"] == "receivables" and watched["org_person"] == "common"
+    for table, area in watched.items():
+        assert f"portal_figures_area_{area}" in triggers.get(table, ()), table
+    assert set(triggers) == set(watched)  # none elsewhere, and portal 0009's are gone
+    assert not any(name.startswith("portal_figures_touch") for names in triggers.values() for name in names)
     assert not any(t.startswith("contracts_historical") for t in watched)
 
 
