@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -124,7 +124,7 @@ def customer_panel(customer, user):
     """The customer's repair tickets and return visits (CUS-3), and the relay button for sales staff."""
     if not selectors.may_use_repairs(user):
         return None
-    found = _panel(selectors.tickets_visible_to(user).filter(customer=customer), user)
+    found = _panel(selectors.visible_tickets_among(user, Ticket.objects.filter(customer=customer)), user)
     may_relay = user.has_perm("repairs.relay_ticket")
     if not found and not may_relay:
         return None
@@ -136,7 +136,7 @@ def customer_panel(customer, user):
 def contract_panel(contract, user):
     if not selectors.may_use_repairs(user) or contract.customer_id is None:
         return None
-    found = _panel(selectors.tickets_visible_to(user).filter(Q(contract=contract)), user)
+    found = _panel(selectors.visible_tickets_among(user, Ticket.objects.filter(contract=contract)), user)
     may_relay = user.has_perm("repairs.relay_ticket")
     if not found and not may_relay:
         return None

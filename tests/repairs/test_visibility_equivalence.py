@@ -121,6 +121,9 @@ def test_the_new_visible_sets_equal_the_old_definition_for_every_demo_user(every
              get_user_model().objects.order_by("username").values_list("pk", flat=True)]
     assert len(users) > 20
     everything = ids(Ticket.objects.all())
+    contracts = set(Ticket.objects.exclude(contract=None).values_list("contract_id", flat=True))
+    customers = set(Ticket.objects.exclude(customer=None).values_list("customer_id", flat=True))
+    assert contracts and len(customers) >= 3
     partial = 0
     for user in users:
         expected = ids(reference_tickets(user))
@@ -131,6 +134,12 @@ def test_the_new_visible_sets_equal_the_old_definition_for_every_demo_user(every
         mine = ids(reference_tickets(user).filter(pk__in=Ticket.objects.filter(
             Q(technician=user) | Q(technicians=user)).values("pk")))
         assert ids(selectors.ticket_list(user, mine=True)) == mine, user.username
+        # the panels of the contract and customer pages: the visible set narrowed to one contract's or customer's
+        for column, values in (("contract_id", contracts), ("customer_id", customers)):
+            for value in values:
+                among = Ticket.objects.filter(**{column: value})
+                assert ids(selectors.visible_tickets_among(user, among)) == expected & ids(among), (
+                    user.username, column, value)
         partial += bool(expected) and expected != everything
     assert partial >= 12  # many people see some tickets, not all
     # (one test: building the data takes most of its time)
