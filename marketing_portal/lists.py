@@ -68,6 +68,8 @@ def search_ids(model, fields, word: str):
 def _ids_where(model, field: str, value) -> QuerySet:
     """The ids of ``model`` whose ``field`` is ``value``: a many-to-many field read from its own table (its index
     on the other side), not through a join with the model's table."""
+    if "__" in field:  # a path across relations (a hand-off's ``contract__handler``): a filter on it
+        return model._default_manager.filter(**{field: value}).values("pk")
     model_field = model._meta.get_field(field)
     if model_field.many_to_many and not model_field.auto_created:
         through = model_field.remote_field.through
