@@ -22,7 +22,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from marketing_portal.lists import search_ids, search_matches
-from marketing_portal.queries import in_ids, union_ids
+from marketing_portal.queries import in_ids, narrowed_ids, union_ids
 from org import rules as org_rules
 from org.roles import MARKETING_OFFICE, TECHNICIANS, Role
 from org.selectors import DEPARTMENT_LEADER, delegations_to, regions_of, resolve
@@ -103,9 +103,7 @@ def visible_contract(user, pk) -> QuerySet:
         return qs.none()
     if rules.sees_every_contract(user):
         return qs
-    # each source is a values() queryset of one column, the contract's id under its own name
-    return qs.filter(in_ids("pk", union_ids(source.filter(**{source.query.values_select[0]: pk})
-                                            for source in contract_id_sources(user))))
+    return qs.filter(in_ids("pk", narrowed_ids(contract_id_sources(user), "", pk)))
 
 
 def customers_visible_to(user) -> QuerySet:

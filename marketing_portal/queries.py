@@ -64,3 +64,10 @@ def union_ids(querysets: Iterable[QuerySet]) -> QuerySet:
         raise ValueError("union_ids needs at least one queryset")
     first, *rest = parts
     return first.union(*rest, all=True) if rest else first
+
+
+def narrowed_ids(sources: Iterable[QuerySet], lookup: str, value) -> QuerySet:
+    """``union_ids`` of ``sources`` — each a ``values()`` queryset of one column, a record's id under that table's
+    own name — with each narrowed by ``<its column><lookup>=value`` (``""`` for the id itself, ``"__in"`` for a few):
+    the reasons to see a record, asked for one record or a handful instead of all that a user may see."""
+    return union_ids(source.filter(**{f"{source.query.values_select[0]}{lookup}": value}) for source in sources)

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from contracts.models import Contract, Customer
 from contracts.selectors import customers_visible_to, principal_ids
-from marketing_portal.queries import in_ids, union_ids
+from marketing_portal.queries import in_ids, narrowed_ids, union_ids
 from org import rules as org_rules
 from org.models import Unit
 from org.roles import TECHNICIANS, Role
@@ -161,9 +161,7 @@ def visible_tickets_among(user, candidates: QuerySet) -> QuerySet:
     if sees_all_tickets(user):
         return candidates
     among = candidates.order_by().values("pk")
-    # each source is a values() queryset of one column, the ticket's id under its own name
-    return candidates.filter(pk__in=union_ids(source.filter(**{f"{source.query.values_select[0]}__in": among})
-                                              for source in ticket_id_sources(user)))
+    return candidates.filter(pk__in=narrowed_ids(ticket_id_sources(user), "__in", among))
 
 
 def _children(model):
