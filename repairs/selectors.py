@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from contracts.models import Contract, Customer
 from contracts.selectors import customers_visible_to, principal_ids
+from marketing_portal.lists import owned_ids
 from marketing_portal.queries import in_ids, narrowed_ids, union_ids
 from org import rules as org_rules
 from org.models import Unit
@@ -198,8 +199,7 @@ def equipment_visible_to(user) -> QuerySet:
 
 def mine_ids(user) -> QuerySet:
     """The ids of the tickets ``user`` works on (我的工单): the technician's, and those they are on."""
-    return union_ids([Ticket.objects.filter(technician=user).values("pk"),
-                      Ticket.technicians.through.objects.filter(user=user).values("ticket_id")])
+    return owned_ids(Ticket, ("technician", "technicians"), user)
 
 
 # What a row of the ticket list and of its export shows besides the ticket. The list page prefetches them for
