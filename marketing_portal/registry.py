@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -56,7 +59,8 @@ class WorkKind:
 
     ``rows(user)`` answers ``None`` when the kind is not the user's work at all (the role has no such duty: the
     kind's page is a 404), otherwise the rows waiting on the user — a queryset in the order to show them (the home
-    counts it and reads a slice: two queries), or, for work computed in Python that stays small, a list.
+    reads a slice and its total in one query: ``first_and_count``), or, for work computed in Python that stays
+    small, a list.
     ``item(row, user)`` makes the ``WorkItem`` of one row (default: the rows are ``WorkItem`` already) without
     reading the database (what it needs comes with the rows: ``select_related`` / ``prefetch_related``); what every
     row needs alike comes from ``prepare(user)``, read once per list and passed as ``item(row, user, prepared)``.
@@ -114,8 +118,17 @@ def nav_for(user) -> list[NavEntry]:
     return [e for e in sorted(_nav, key=lambda e: e.order) if e.visible(user)]
 
 
-def _count(rows) -> int:
-    return rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+def first_and_count(rows, first: int) -> tuple[list, int]:
+    """The first ``first`` rows of a kind and how many there are in all. A plain queryset of models answers both in
+    one query (a window ``COUNT(*) OVER ()`` beside the LIMIT: the database filters once, not once to count and once
+    to slice); a DISTINCT or combined queryset counts, then slices (two queries); a list is sliced."""
+    if isinstance(rows, list) or not isinstance(rows, QuerySet):
+        return list(rows[:first]), len(rows)
+    if rows.query.distinct or rows.query.combinator or rows._iterable_class is not ModelIterable:
+        count = rows.count()
+        return (list(rows[:first]) if count else []), count
+    page = list(rows.annotate(work_total=Window(Count("*")))[:first])
+    return page, (page[0].work_total if page else 0)
 
 
 def work_kinds() -> list[WorkKind]:
@@ -133,9 +146,9 @@ def work_groups(user, *, first: int = HOME_ITEMS) -> list[WorkGroup]:
         rows = kind.rows(user)
         if rows is None:
             continue
-        count = _count(rows)
+        page, count = first_and_count(rows, first)
         if count:
-            groups.append(WorkGroup(kind=kind, count=count, items=kind.items(rows[:first], user)))
+            groups.append(WorkGroup(kind=kind, count=count, items=kind.items(page, user)))
     return groups
 
 

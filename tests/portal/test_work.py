@@ -95,3 +95,30 @@ def test_home_queries_do_not_grow_with_the_waiting_steps(demo, make, client):
     assert len(re.findall(r'class="list-group-item work-item', work_items(page))) == HOME_ITEMS
     assert "全部 30 项" in page
     assert many == few
+
+
+def test_a_kind_is_read_with_its_total_in_one_query(demo, make, django_assert_num_queries):
+    """``first_and_count``: the first rows and the true total from one statement (a window count beside the
+    LIMIT); a DISTINCT queryset, whose window would count the duplicates, is counted apart; none waiting is 0."""
+    from contracts.models import ApprovalStep
+    from marketing_portal.registry import first_and_count
+
+    contracts = [make.submitted() for _ in range(HOME_ITEMS + 2)]
+    approver = _approver(contracts[0])
+    waiting = ApprovalStep.objects.filter(status=StepStatus.PENDING, assignees=approver).order_by("opened_at", "pk")
+    with django_assert_num_queries(1):
+        page, total = first_and_count(waiting, HOME_ITEMS)
+    assert total == HOME_ITEMS + 2
+    assert [s.contract_id for s in page] == [c.pk for c in contracts[:HOME_ITEMS]]
+
+    # People joined to their roles (groups): whoever holds two roles comes twice unless DISTINCT.
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects.filter(groups__isnull=False).order_by("pk")
+    assert people.count() > people.distinct().count()  # the join does repeat someone
+    with django_assert_num_queries(2):
+        page, total = first_and_count(people.distinct(), HOME_ITEMS)
+    assert total == people.distinct().count() and len(page) == HOME_ITEMS
+
+    with django_assert_num_queries(1):
+        assert first_and_count(waiting.filter(pk__lt=0), HOME_ITEMS) == ([], 0)
