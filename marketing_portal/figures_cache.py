@@ -66,6 +66,10 @@ COMMON = "common"
 # reads them, and the services of every app write them (in "common" they would invalidate every figure).
 WATCHED_PORTAL_MODELS = ("calendarday", "calendaryear", "policyversion")
 WATCHED_APPS = tuple(AREAS)
+# Tables of a watched app that no figure reads and that ordinary work writes often: a write there must not make
+# every figure of the area be computed again. An accounting import's preview (Finance, several a day) stores its
+# batch before anyone confirms it; what a confirmed import changes is written to the invoices and receipts.
+UNWATCHED = {"receivables.importbatch"}
 # auth_user changes on every login (last_login): only a change of these columns counts.
 USER_COLUMNS = ("username", "first_name", "last_name", "email", "is_staff", "is_active", "is_superuser")
 
@@ -82,7 +86,7 @@ def watched_models() -> list:
     out = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if not meta.managed or meta.proxy or issubclass(model, HistoricalChanges):
+        if not meta.managed or meta.proxy or issubclass(model, HistoricalChanges) or meta.label_lower in UNWATCHED:
             continue
         if meta.app_label == "portal":
             if meta.model_name in WATCHED_PORTAL_MODELS:
@@ -239,6 +243,11 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS, **_kwargs) -> int:
                 cursor.execute(f"CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quoted} "
                                f"FOR EACH STATEMENT EXECUTE FUNCTION {call}")
             added += 1
+        for table in sorted(set(present) - set(tables)):  # no longer watched (``UNWATCHED``): its trigger goes
+            if table in existing:
+                for stale in present[table]:
+                    cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(stale)} "
+                                   f"ON {connection.ops.quote_name(table)}")
     if added:
         log.info("figures version triggers added to %s tables", added)
     return added

@@ -50,6 +50,18 @@ def test_figures_by_department_technician_and_month(rep):
     assert repair_metrics(rep.u("rnd_head"))["totals"]["tickets"] == 0
 
 
+def test_a_ticket_reached_by_several_duties_counts_once(rep):
+    """The technician leads the ticket and is on its visit: two of the routes by which they see it (X-2), one
+    ticket in every figure (the counts are plain COUNTs over the visible set, not over a join)."""
+    visited = rep.onsite(now=at(2026, 3, 3, 9, 0))
+    tech = rep.u("tech_repair")
+    assert visited.technician == tech and visited.technicians.filter(pk=tech.pk).exists()
+    data = repair_metrics(tech)
+    assert data["totals"]["tickets"] == 1 and data["totals"]["visited"] == 1
+    assert [r["tickets"] for r in data["department"]] == [1]
+    assert {r["label"]: r["tickets"] for r in data["month"]} == {"2026-03": 1}
+
+
 def test_metrics_cost_the_same_queries_with_more_tickets(rep, django_assert_num_queries):
     rep.responded(solved=True)
     director = rep.u("director")
