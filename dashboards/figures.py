@@ -22,6 +22,7 @@ from marketing_portal import charts, figures_cache
 from planning.choices import TenderState
 from planning.selectors import may_use_tenders
 from repairs.choices import Department
+from repairs.selectors import sees_all_tickets
 
 from . import selectors
 from .periods import Period, last_day
@@ -83,7 +84,7 @@ def build_many(keys: list[str], user, period: Period, region: str, today: date) 
     params = (period.kind, period.start, period.end, region, today)
     found = figures_cache.cached_many("dashboard", user, params,
                                       {key: partial(compute, key, user, period, region, today) for key in keys},
-                                      areas=AREAS)
+                                      areas=areas_for(user))
     return [found[key] for key in keys]
 
 
@@ -276,6 +277,17 @@ def _tenders(user, period, region, today) -> Section:
 AREAS = {"pipeline": ("contracts",), "signed": ("contracts", "planning"), "handoff": ("handoff", "contracts"),
          "aging": ("receivables",), "deductions": ("receivables",), "repairs": ("repairs", "contracts"),
          "tenders": ("planning",)}
+
+
+
+def areas_for(user) -> dict[str, tuple[str, ...]]:
+    """``AREAS`` as this user's figures read them: whoever sees every ticket (the desk, leadership, the
+    executives) counts the repair tickets without the contracts, so a contract approval leaves their repair figures
+    cached (tests/dashboards/test_cache.py checks the SQL of each section per user against these)."""
+    if sees_all_tickets(user):
+        return {**AREAS, "repairs": ("repairs",)}
+    return AREAS
+
 
 BUILDERS = {"pipeline": _pipeline, "signed": _signed, "handoff": _handoff, "aging": _aging,
             "deductions": _deductions, "repairs": _repairs, "tenders": _tenders}
