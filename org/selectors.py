@@ -66,7 +66,30 @@ def resolve(key: str, *, of=None, unit: Unit | None = None, region=None) -> list
         return []
     if key not in Role.values:
         raise ValueError(f"unknown responsibility {key!r}")
-    return list(remembered(("resolve", key, getattr(region, "pk", region)), lambda: _holders(key, region)))
+    region_pk = getattr(region, "pk", region)
+    if region_pk is None and _many_roles_asked(key):
+        return list(remembered(("every role's holders",), _every_holder).get(key, ()))
+    return list(remembered(("resolve", key, region_pk), lambda: _holders(key, region)))
+
+
+def _many_roles_asked(key: str) -> bool:
+    """Whether this request (its memo) has asked for the holders of another role already: a page that asks for
+    several (a home's work kinds ask about ten) then reads every role's holders at once (``_every_holder``, two
+    queries) instead of one query a role. Outside a memo, never (nothing is remembered)."""
+    asked = remembered(("roles asked",), set)
+    asked.add(key)
+    return len(asked) > 1
+
+
+def _every_holder() -> dict[str, tuple]:
+    """{role: its active holders ordered by id} for every role: ``_holders(role, None)`` of all roles at once."""
+    pairs = list(Person.positions.through.objects.filter(person__user__is_active=True)
+                 .values_list("position__role", "person__user_id"))
+    users = User.objects.in_bulk({user_id for _role, user_id in pairs})
+    by_role: dict[str, set[int]] = {}
+    for role, user_id in pairs:
+        by_role.setdefault(role, set()).add(user_id)
+    return {role: tuple(users[pk] for pk in sorted(ids)) for role, ids in by_role.items()}
 
 
 def _holders(key: str, region) -> tuple:

@@ -31,6 +31,29 @@ def test_who_holds_a_role_is_asked_once_within_a_memo_and_each_time_without(demo
     assert _position_queries(twice) == 2  # the memo ends with its block
 
 
+def test_a_page_asking_for_many_roles_reads_every_holder_at_once_with_the_same_answers(demo,
+                                                                                       django_assert_num_queries):
+    """Within a memo the second role asked for loads every role's holders (two queries); each answer equals the
+    org chart's per-role answer outside a memo — inactive logins left out, several positions counted once."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=demo.user("finance").pk).update(is_active=False)  # a login switched off
+    roles = list(Role.values)
+    alone = {role: resolve(role) for role in roles}
+    assert any(len(users) > 1 for users in alone.values())
+    with memo():
+        with django_assert_num_queries(1):
+            first = resolve(roles[0])
+        with django_assert_num_queries(2):
+            second = resolve(roles[1])
+        with django_assert_num_queries(0):
+            together = {role: resolve(role) for role in roles}
+    assert first == alone[roles[0]] and second == alone[roles[1]]
+    assert {role: [u.pk for u in users] for role, users in together.items()} == {
+        role: [u.pk for u in users] for role, users in alone.items()}
+    assert demo.user("finance").pk not in {u.pk for users in together.values() for u in users}
+
+
 def test_a_delegation_made_after_a_memo_closed_is_seen(demo):
     from datetime import timedelta
 
