@@ -36,16 +36,18 @@ def _signed_in(user) -> bool:
 
 
 def _steps(user):
-    """Pending steps of the contract's current version naming the user or someone who delegated to them: the
-    step ids are read from the assignees table by the user's ids, not by joining every step to its people."""
+    """Pending steps of the contract's current version naming the user or someone who delegated to them. Their
+    ids are read once — from the assignees table by the user's ids (its (user, step) index, contracts 0011), not
+    by joining every step to its people — and the page and its count look those ids up by primary key."""
     if not _signed_in(user):
         return None
     principals = principal_ids(user)
-    waiting = ApprovalStep.assignees.through.objects.filter(
-        user_id__in=principals, approvalstep__status=StepStatus.PENDING).values("approvalstep_id")
+    named_on = ApprovalStep.assignees.through.objects.filter(user_id__in=principals).values("approvalstep_id")
+    waiting = set(ApprovalStep.objects.filter(status=StepStatus.PENDING, version=F("contract__version"),
+                                              pk__in=named_on).order_by().values_list("pk", flat=True))
     named = Prefetch("assignees", queryset=User.objects.filter(pk__in=principals).select_related("person"),
                      to_attr="waiting_for")  # of the people named, those the user acts as
-    return (ApprovalStep.objects.filter(pk__in=waiting, version=F("contract__version"))
+    return (ApprovalStep.objects.filter(pk__in=waiting, status=StepStatus.PENDING)  # (the pending steps' order)
             .select_related("contract").prefetch_related(named).order_by("opened_at", "pk"))
 
 

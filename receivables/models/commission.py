@@ -205,6 +205,9 @@ class DutyProposal(models.Model):
             models.CheckConstraint(condition=~Q(state=ProposalState.DECLINED) | ~Q(decision_reason=""),
                                    name="duty_decline_has_reason"),
         ]
+        # The director's "my work": the pending proposals, oldest first (the first five, then joined).
+        indexes = [models.Index(fields=["created_at"], condition=Q(state=ProposalState.PENDING),
+                                name="duty_proposal_pending_idx")]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.person}"

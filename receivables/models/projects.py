@@ -170,6 +170,14 @@ class Acceptance(models.Model):
                 name="acceptance_copy_receipt_complete",
             ),
         ]
+        # "My work" of Finance and Administration: the reports still to acknowledge, a handful of ten years'
+        # acceptances, read in the order the home lists them (issue 13: not a scan of every acceptance).
+        indexes = [
+            models.Index(fields=["submitted_at", "id"], condition=Q(original_received_at__isnull=True),
+                         name="acceptance_original_due_idx"),
+            models.Index(fields=["submitted_at", "id"], condition=Q(copy_received_at__isnull=True),
+                         name="acceptance_copy_due_idx"),
+        ]
 
     def __str__(self):
         return _("Acceptance of %(project)s") % {"project": self.project}
@@ -311,6 +319,13 @@ class RetentionStatement(models.Model):
                                    name="statement_issued_has_date"),
             models.CheckConstraint(condition=Q(issued_on__isnull=True) | Q(issued_on__gte=F("drafted_on")),
                                    name="statement_issued_after_draft"),
+        ]
+        # "My work": the statements to issue and to pass on, in the home's order (the first five, then joined).
+        indexes = [
+            models.Index(fields=["drafted_on", "id"], condition=Q(state=StatementState.DRAFTED),
+                         name="statement_drafted_idx"),
+            models.Index(fields=["issued_on", "id"], condition=Q(state=StatementState.ISSUED),
+                         name="statement_issued_idx"),
         ]
 
     def __str__(self):
