@@ -13,8 +13,9 @@ from marketing_portal.forms import (
     DateInput,
     MultipleFileField,
     capped_formset,
+    choices_by_name,
 )
-from marketing_portal.people import display_name, name_shown
+from marketing_portal.people import display_name
 
 from . import selectors
 from .choices import (
@@ -304,15 +305,8 @@ class HandoverForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["to_handler"]
-        field.queryset = selectors.eligible_handlers()
-        # The options from values, read when the list is drawn: some two hundred handlers on the contract page of
-        # whoever may arrange a hand-over, each a user and a person loaded only for its name. The choice is still
-        # checked against the queryset.
-        field.choices = lambda: [("", field.empty_label), *(
-            (pk, name_shown(*names)) for pk, *names in field.queryset.values_list(
-                "pk", "person__name", "first_name", "last_name", "username"))]
-
+        self.fields["to_handler"].queryset = selectors.eligible_handlers()
+        choices_by_name(self.fields["to_handler"])
 
 class LoanForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)

@@ -13,7 +13,12 @@ from tests.queries import queries_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("who", ["director", "sales_hb", "finance"])
+# At most, per role (issue 13 point 3: finance 32 before the acceptance was read once for the page and the rules of its
+# buttons).
+MOST = {"director": 30, "sales_hb": 32, "finance": 31}
+
+
+@pytest.mark.parametrize("who", MOST)
 def test_project_page_queries_do_not_grow_with_its_records_and_history(rcv, on_day, login, demo, who):
     # given: two accepted projects with one invoice and one receipt; then one gets many more (and their history)
     on_day(date(2026, 7, 7))
@@ -25,6 +30,7 @@ def test_project_page_queries_do_not_grow_with_its_records_and_history(rcv, on_d
     client = login(demo.user(who))
     url = reverse("receivables:project-detail", args=[many.pk])
     counted = queries_of(client, url)
+    assert counted <= MOST[who]
     history_before = many.history.count()
     for n in range(6):
         rcv.invoice(many, date(2026, 6, 11 + n), amount=Decimal("10000.00"))
