@@ -12,13 +12,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, IntegerField, Q, QuerySet, Value
 
 from contracts.models import Contract, Customer
 from contracts.selectors import customers_visible_to, principal_ids
 from marketing_portal.lists import owned_ids
-from marketing_portal.queries import in_ids, narrowed_ids, union_ids
+from marketing_portal.queries import in_ids, in_list, narrowed_ids, union_ids
 from org import rules as org_rules
 from org.models import Unit
 from org.roles import TECHNICIANS, Role
@@ -97,13 +99,18 @@ def sees_all_tickets(user) -> bool:
     return org_rules.holds(user, sees_every_ticket)
 
 
+def _mine_sources(user) -> list[QuerySet]:
+    """The tickets ``user`` works on (我的工单, ``mine_ids``): the first lookups of ``ticket_id_sources``."""
+    return [Ticket.objects.filter(technician=user).values("pk"),
+            Ticket.technicians.through.objects.filter(user=user).values("ticket_id")]
+
+
 def ticket_id_sources(user) -> list[QuerySet]:
     """One indexed lookup per reason ``user`` may see a ticket (the module's docstring), each a queryset of ticket
     ids; for someone who does not see every ticket. Their UNION ALL is the visible set: an OR of these across
     joins (technicians, sheets, contracts, customers) is not answered from indexes by PostgreSQL (issue 13)."""
     sources = [
-        Ticket.objects.filter(technician=user).values("pk"),
-        Ticket.technicians.through.objects.filter(user=user).values("ticket_id"),
+        *_mine_sources(user),
         Ticket.objects.filter(received_by=user).values("pk"),
         Ticket.objects.filter(relayed_by=user).values("pk"),
     ]
@@ -135,6 +142,58 @@ def ticket_ids_visible_to(user) -> QuerySet | None:
     if sees_all_tickets(user):
         return None
     return union_ids(ticket_id_sources(user))
+
+
+@dataclass(frozen=True)
+class VisibleTickets:
+    """What the ticket list needs of the visible set, read once per request (``visible_tickets``): the visible ids,
+    those of them the user works on (``mine_ids``), and the technicians and customers of the visible tickets (the
+    owner and region choices). ``ids`` is ``None`` for whoever sees every ticket: nothing is read ahead then."""
+
+    ids: frozenset[int] | None = None
+    mine: frozenset[int] = frozenset()
+    technician_ids: frozenset[int] = frozenset()
+    customer_ids: frozenset[int] = frozenset()
+
+
+_NO_ID = Value(None, output_field=BigIntegerField())
+
+
+def visible_tickets(user) -> VisibleTickets:
+    """The visible set of ``ticket_ids_visible_to`` as one statement read into memory: the UNION ALL of
+    ``ticket_id_sources``, each lookup also saying which lookup it is and — when it reads the tickets table anyway —
+    the ticket's technician and customer. Only tickets found solely through another table (a liaison sheet, a
+    technician on the ticket but not its technician) are read again for theirs. The ticket list then counts,
+    pages and offers its owner and region choices from this, instead of computing the UNION four times over
+    (issue 13: tech_repair's 我的工单, 5,300 tickets)."""
+    if _sees_nothing(user):
+        return VisibleTickets(ids=frozenset())
+    if sees_all_tickets(user):
+        return VisibleTickets()
+    sources = ticket_id_sources(user)
+    mine_count = len(_mine_sources(user))
+    tagged = []
+    for tag, source in enumerate(sources):
+        column = source.query.values_select[0]
+        extra = ("technician_id", "customer_id") if source.model is Ticket else (_NO_ID, _NO_ID)
+        tagged.append(source.values_list(column, *extra, Value(tag, output_field=IntegerField())))
+    ids, mine, read, unread = set(), set(), {}, set()
+    for pk, technician_id, customer_id, tag in union_ids(tagged):
+        ids.add(pk)
+        if tag < mine_count:
+            mine.add(pk)
+        if sources[tag].model is Ticket:
+            read[pk] = (technician_id, customer_id)
+        else:
+            unread.add(pk)
+    unread.difference_update(read)
+    if unread:
+        read.update((pk, (technician_id, customer_id)) for pk, technician_id, customer_id in Ticket.objects.filter(
+            in_list("pk", sorted(unread))).values_list("pk", "technician_id", "customer_id"))
+    return VisibleTickets(
+        ids=frozenset(ids), mine=frozenset(mine),
+        technician_ids=frozenset(t for t, _c in read.values() if t is not None),
+        customer_ids=frozenset(c for _t, c in read.values() if c is not None))
 
 
 def _sees_nothing(user) -> bool:
@@ -209,9 +268,13 @@ TICKET_ROW_RELATED = ("customer", "technician__person", "equipment")
 
 
 def ticket_list(user, *, search: str = "", state: str = "", category: str = "", department: str = "",
-                mine: bool = False) -> QuerySet:
-    """The visible tickets, filtered, in the list's order; add ``TICKET_ROW_RELATED`` as the use needs."""
-    qs = tickets_visible_to(user)
+                mine: bool = False, visible: VisibleTickets | None = None) -> QuerySet:
+    """The visible tickets, filtered, in the list's order; add ``TICKET_ROW_RELATED`` as the use needs. Given
+    ``visible`` (``visible_tickets(user)``, read once for the request), the visible set is its ids."""
+    if visible is not None and visible.ids is not None:
+        qs = Ticket.objects.filter(in_list("pk", sorted(visible.ids)))
+    else:
+        qs = tickets_visible_to(user)
     if mine:
         qs = qs.filter(pk__in=mine_ids(user))  # a semi-join: see ``marketing_portal.lists``'s ``filter_mine``
     if state == "open":

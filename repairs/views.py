@@ -38,8 +38,11 @@ def visible_ticket(request, pk: int):
 @login_required
 def ticket_list(request):
     require_perm(request, "repairs.use_repairs")
-    tickets = selectors.ticket_list(request.user).prefetch_related(*selectors.TICKET_ROW_RELATED)
-    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE)
+    # The visible set read once (ids, "mine", the choices' technicians and customers) for the count, the page and
+    # the filter's choices alike.
+    visible = selectors.visible_tickets(request.user)
+    tickets = selectors.ticket_list(request.user, visible=visible).prefetch_related(*selectors.TICKET_ROW_RELATED)
+    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE, visible=visible)
     return render(request, "repairs/list.html", {**context, "mine": request.GET.get("mine") == "1"})
 
 
