@@ -218,6 +218,17 @@ def tickets_visible_to(user) -> QuerySet:
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
+def ticket_visible_to(user, pk: int) -> QuerySet:
+    """The ticket ``pk`` as a queryset (empty when ``user`` may not see it): each lookup of ``ticket_id_sources``
+    asked for that one id — a ticket's pages, rather than the whole visible set (5,000 ids) computed to find it."""
+    qs = Ticket.objects.filter(pk=pk)
+    if _sees_nothing(user):
+        return qs.none()
+    if sees_all_tickets(user):
+        return qs
+    return qs.filter(pk__in=narrowed_ids(ticket_id_sources(user), "", pk))
+
+
 def visible_tickets_among(user, candidates: QuerySet) -> QuerySet:
     """Those of ``candidates`` (one contract's tickets, one customer's) that ``user`` may see: every lookup of
     ``ticket_id_sources`` narrowed to the candidates, rather than the whole visible set (a salesperson's 3,000

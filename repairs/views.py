@@ -32,7 +32,7 @@ def require_perm(request, perm: str, obj=None) -> None:
 
 
 def visible_ticket(request, pk: int):
-    return get_object_or_404(selectors.tickets_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.ticket_visible_to(request.user, pk))
 
 
 @login_required
@@ -138,9 +138,9 @@ def ticket_detail(request, pk: int):
 
     # what the page shows of the ticket in the same query (one query each otherwise: customer, contract, equipment,
     # and a user and their person for each of the people named)
-    ticket = get_object_or_404(selectors.tickets_visible_to(request.user).select_related(
+    ticket = get_object_or_404(selectors.ticket_visible_to(request.user, pk).select_related(
         "customer", "contract", "equipment", "technician__person", "received_by__person", "relayed_by__person",
-        "signed_by__person"), pk=pk)
+        "signed_by__person"))
     visits = list(ticket.visits.prefetch_related("technicians").select_related("sheet", "reported_by",
                                                                                  "decided_by"))
     for visit in visits:

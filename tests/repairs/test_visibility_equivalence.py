@@ -135,6 +135,9 @@ def test_the_new_visible_sets_equal_the_old_definition_for_every_demo_user(every
         mine = ids(reference_tickets(user).filter(pk__in=Ticket.objects.filter(
             Q(technician=user) | Q(technicians=user)).values("pk")))
         assert ids(selectors.ticket_list(user, mine=True)) == mine, user.username
+        # a ticket's pages: the visible set asked for that one ticket
+        for pk in everything:
+            assert ids(selectors.ticket_visible_to(user, pk)) == expected & {pk}, (user.username, pk)
         # the panels of the contract and customer pages: the visible set narrowed to one contract's or customer's
         for column, values in (("contract_id", contracts), ("customer_id", customers)):
             for value in values:
