@@ -32,7 +32,8 @@ def test_ticket_page_queries_do_not_grow_with_the_people_it_names(login, rep, wh
 
 def test_a_technicians_ticket_page_is_looked_up_for_that_ticket_only(login, rep, django_assert_num_queries):
     """Issue 13: the page asks whether the technician sees *this* ticket (``selectors.ticket_visible_to``: each
-    reason narrowed to its id), not the whole visible set; the GM's Office is one question. Three fewer than before (31)."""
+    reason narrowed to its id), not the whole visible set; the GM's Office is one question. Three fewer than before
+    (31)."""
     ticket = rep.assigned()
     client = login(rep.u("tech_repair"))
     url = reverse("repairs:detail", args=[ticket.pk])
