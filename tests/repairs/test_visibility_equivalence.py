@@ -225,7 +225,7 @@ def the_visible_set_read_once_is_the_same_set_for_every_demo_user(every_reason):
             assert visible.technician_ids == set(seen.exclude(technician=None).values_list("technician", flat=True))
             assert visible.customer_ids == set(seen.exclude(customer=None).values_list("customer", flat=True))
         for query in ("", "mine=1", "state=open", "mine=1&category=repair", "region=XB", "region=HN&mine=1",
-                      f"owner={user.pk}", "q=工单", "sort=-number&page=2"):
+                      f"owner={user.pk}", "q=工单", "q=有限公司 西北", "sort=-number&page=2"):
             request = SimpleNamespace(user=user)
             plain = TicketFilter(QueryDict(query), queryset=selectors.ticket_list(user), request=request)
             once = TicketFilter(QueryDict(query), queryset=selectors.ticket_list(user, visible=visible),
