@@ -152,18 +152,27 @@ def ticket_pages(show) -> None:
 
 
 def ticket_plans() -> None:
+    from types import SimpleNamespace
+
     from django.contrib.auth import get_user_model
     from django.http import QueryDict
 
     from repairs.filters import TicketFilter
-    from repairs.selectors import ticket_list
+    from repairs.selectors import ticket_id_sources, ticket_list, visible_set_query, visible_tickets
 
-    print("\n2b. Ticket list plans (EXPLAIN ANALYZE of the list's page query, as the list filters it)")
+    print("\n2b. Ticket list plans (EXPLAIN ANALYZE of the list's page query, as the list filters it; for a restricted"
+          " viewer also of the visible set read once, repairs.selectors.visible_tickets)")
     for who, query in (*((who, "") for who in ("director", "rm_hb", "sales_hb", "tech_repair")),
                        ("tech_repair", "mine=1")):
         user = get_user_model().objects.get(username=who)
-        filtered = TicketFilter(QueryDict(query), queryset=ticket_list(user))
-        filtered.user = user
+        visible = visible_tickets(user)  # as the list view does
+        filtered = TicketFilter(QueryDict(query), queryset=ticket_list(user, visible=visible),
+                                request=SimpleNamespace(user=user), visible=visible)
+        if visible.ids is not None and not query:
+            plan = visible_set_query(ticket_id_sources(user)).explain(analyze=True).splitlines()
+            took = next((line for line in plan if line.startswith("Execution Time")), "")
+            heap = sum(int(n) for line in plan for n in re.findall(r"Heap Blocks: exact=(\d+)", line))
+            print(f"  {who} visible set: {len(visible.ids):,} tickets, {heap:,} heap blocks read ({took})")
         plan = filtered.rows[:25].explain(analyze=True)
         lines = plan.splitlines()
         seq = any(re.search(r"Seq Scan on repairs_ticket\b", line) for line in lines)

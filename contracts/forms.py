@@ -13,6 +13,7 @@ from marketing_portal.forms import (
     DateInput,
     MultipleFileField,
     capped_formset,
+    choices_by_name,
 )
 from marketing_portal.people import display_name
 
@@ -305,7 +306,7 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_handler"].queryset = selectors.eligible_handlers()
-
+        choices_by_name(self.fields["to_handler"])
 
 class LoanForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)

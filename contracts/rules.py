@@ -19,6 +19,7 @@ from __future__ import annotations
 import rules
 from django.utils.translation import gettext_lazy
 
+from marketing_portal.memo import remembered
 from org import approvals
 from org import rules as org
 
@@ -121,7 +122,12 @@ def has_archive_number(user, contract) -> bool:
 def can_see_contract(user, contract) -> bool:
     from .selectors import visible_contract
 
-    return visible_contract(user, contract.pk).exists()
+    return remembered(seen_key(user, contract), lambda: visible_contract(user, contract.pk).exists())
+
+
+def seen_key(user, contract) -> tuple:
+    """The request memo's key of "``user`` may see ``contract``" (the contract page found it through the selector)."""
+    return ("contracts.see_contract", user.pk, contract.pk)
 
 
 # The handler, whoever acts for them, Marketing leadership and the regional manager (CON-8, CON-9).

@@ -54,6 +54,24 @@ def handoffs_visible_to(user) -> QuerySet:
     return qs.filter(contract__in=contracts_visible_to(user))
 
 
+def handoffs_of_contract_visible_to(user, contract) -> list:
+    """The hand-offs of ``contract`` (its own, or the one its construction contract came from) that ``user`` may see,
+    newest first: ``handoffs_visible_to`` narrowed to them, each sales contract asked of ``contracts.see_contract``
+    (one row each; the page's own contract is already known) instead of collecting every contract the user sees."""
+    from contracts.rules import can_see_contract
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    sees_all = sees_all_handoffs(user)
+    if not sees_all and not may_use_handoffs(user):
+        return []
+    found = list(Handoff.objects.filter(Q(contract=contract) | Q(construction_contract=contract))
+                 .select_related("line", "contract").order_by("-issued_at"))
+    if sees_all:
+        return found
+    return [handoff for handoff in found if can_see_contract(user, handoff.contract)]
+
+
 def _children(model, path: str = "handoff"):
     def visible(user) -> QuerySet:
         return model.objects.filter(**{f"{path}__in": handoffs_visible_to(user)})

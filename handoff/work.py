@@ -131,8 +131,7 @@ def customer_panel(customer, user):
 
 def contract_panel(contract, user):
     """On a sales contract's page: its hand-offs; on a construction contract's page: the hand-off it came from."""
-    visible = selectors.handoffs_visible_to(user).select_related("line", "contract")
-    handoffs = list(visible.filter(Q(contract=contract) | Q(construction_contract=contract)).order_by("-issued_at"))
+    handoffs = selectors.handoffs_of_contract_visible_to(user, contract)
     if not handoffs:
         return None
     return _("Hand-offs to XXX"), "handoff/_customer_panel.html", {"handoffs": handoffs}

@@ -227,16 +227,37 @@ def attachments_of(owner: Model, slot: str | None = None):
     return qs.filter(slot=slot) if slot else qs
 
 
+FILES_ORDER = ("slot", "document", "-version")
+
+
+def attachments_preload(owner: Model) -> None:
+    """Read every file of ``owner`` in one query for ``files_of`` and ``latest_attachment`` to answer from, on a
+    page that shows several of its slots (the contract page asked six times). Only for a page that reads: an
+    upload afterwards is not seen."""
+    owner._preloaded_attachments = list(attachments_of(owner).order_by(*FILES_ORDER))
+
+
+def _preloaded(owner: Model, slot: str | None) -> list[Attachment] | None:
+    found = getattr(owner, "_preloaded_attachments", None)
+    if found is None:
+        return None
+    return [a for a in found if a.slot == slot] if slot else found
+
+
 def files_of(owner: Model, slot: str | None = None) -> list[tuple[Attachment, list[Attachment]]]:
     """(current version, earlier versions newest first) for every file of ``slot`` on ``owner``, in upload order."""
     groups: dict[tuple[str, int], list[Attachment]] = {}
-    for attachment in attachments_of(owner, slot).order_by("slot", "document", "-version"):
+    found = _preloaded(owner, slot)
+    for attachment in attachments_of(owner, slot).order_by(*FILES_ORDER) if found is None else found:
         groups.setdefault((attachment.slot, attachment.document), []).append(attachment)
     return [(versions[0], versions[1:]) for versions in groups.values()]
 
 
 def latest_attachment(owner: Model, slot: str) -> Attachment | None:
     """The newest upload of the slot (the current version of its newest file)."""
+    found = _preloaded(owner, slot)
+    if found is not None:
+        return max(found, key=lambda a: a.pk, default=None)
     return attachments_of(owner, slot).order_by("-pk").first()
 
 

@@ -141,3 +141,14 @@ class PolicyChangeForm(forms.Form):
                 pass  # malformed: hand it on so the policy module reports it
             changed[spec.key] = raw
         return changed
+
+
+def choices_by_name(field) -> None:
+    """Draw a user choice field's options from values (the user's id, ``people.name_shown``), read when the list is
+    drawn: a list of two hundred handlers otherwise loads each user and person only for a name. The queryset is
+    set first; the choice made is still checked against it."""
+    from .people import name_shown
+
+    field.choices = lambda: [("", field.empty_label), *(
+        (pk, name_shown(*names)) for pk, *names in field.queryset.values_list(
+            "pk", "person__name", "first_name", "last_name", "username"))]

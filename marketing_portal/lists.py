@@ -242,16 +242,17 @@ class _CountedPaginator(Paginator):
         self.__dict__["count"] = count
 
 
-def filtered(request, filterset_class: type[ListFilterSet], queryset: QuerySet) -> ListFilterSet:
-    """The list's filters bound to the request's query string (an export calls this and reads ``.rows``)."""
-    return filterset_class(request.GET, queryset=queryset, request=request)  # bound: the default order applies
+def filtered(request, filterset_class: type[ListFilterSet], queryset: QuerySet, **options) -> ListFilterSet:
+    """The list's filters bound to the request's query string (an export calls this and reads ``.rows``);
+    ``options`` are the list's own keyword arguments for its filter set (``TicketFilter``'s ``visible``)."""
+    return filterset_class(request.GET, queryset=queryset, request=request, **options)  # bound: default order
 
 
 def list_context(request, filterset_class: type[ListFilterSet], queryset: QuerySet, *,
-                 page_size: int = PAGE_SIZE) -> dict:
+                 page_size: int = PAGE_SIZE, **options) -> dict:
     """What a list template needs: ``filter``, ``page`` (of what is filtered), ``totals`` and ``query``
     (the query string without the page, for the export link and the sort headers)."""
-    fs = filtered(request, filterset_class, queryset)
+    fs = filtered(request, filterset_class, queryset, **options)
     totals = fs.totals()
     page = _CountedPaginator(fs.rows, page_size, count=totals["count"]).get_page(request.GET.get("page"))
     query = request.GET.copy()

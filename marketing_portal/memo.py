@@ -38,6 +38,14 @@ def remembered(key: tuple, compute: Callable[[], T]) -> T:
     return found[key]
 
 
+def remember(key: tuple, value) -> None:
+    """Tell the memo an answer already known (the page found the record through the selector the rule would ask
+    again); nothing while no memo is open."""
+    found = _memo.get()
+    if found is not None:
+        found[key] = value
+
+
 class RequestMemoMiddleware:
     """A memo for each request that only reads (GET, HEAD)."""
 

@@ -8,6 +8,10 @@ demo) it stays a plain ``IN``.
 
 ``union_ids(querysets)`` is the UNION ALL of querysets of ids — one indexed lookup per reason a user may see a
 record — so that no OR across joins is left for the planner to fail at.
+
+``in_list(column, ids)`` is ``column IN (ids already read)``: on PostgreSQL ``column = ANY(%s::bigint[])``, one
+parameter whatever the number of ids, which the planner sizes exactly (an ``in_ids`` array is guessed at ten
+rows) — for a set of ids read once per request and then used by several statements.
 """
 
 from __future__ import annotations
@@ -50,6 +54,41 @@ class InIds(Expression):
     def as_postgresql(self, compiler, connection):
         lhs_sql, sub_sql, params = self._compile(compiler)
         return f"{lhs_sql} = ANY(ARRAY{sub_sql})", params
+
+
+class InList(Expression):
+    """``lhs IN (v1, v2, …)`` of integer ids already read; ``lhs = ANY(%s::bigint[])`` on PostgreSQL."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, lhs, values: Iterable[int]):
+        super().__init__(output_field=BooleanField())
+        self.lhs = F(lhs) if isinstance(lhs, str) else lhs
+        self.values = list(values)
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, exprs):
+        (self.lhs,) = exprs
+
+    def as_sql(self, compiler, connection):
+        if not self.values:
+            return "1 = 0", ()
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        return f"{lhs_sql} IN ({', '.join(['%s'] * len(self.values))})", (*lhs_params, *self.values)
+
+    def as_postgresql(self, compiler, connection):
+        lhs_sql, lhs_params = compiler.compile(self.lhs)
+        # The array as its text literal: psycopg's list adapter costs ~5 ms per 5,000 ids, the join 0.3.
+        literal = "{" + ",".join(map(str, self.values)) + "}"
+        return f"{lhs_sql} = ANY(%s::bigint[])", (*lhs_params, literal)
+
+
+def in_list(lhs, values: Iterable[int]) -> InList:
+    """A condition for ``filter()``: ``lhs`` is among ``values`` (ids read before, e.g. once per request)."""
+    return InList(lhs, values)
 
 
 def in_ids(lhs, queryset: QuerySet) -> InIds:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput
+from marketing_portal.forms import SEARCH_MAX, TEXT_MAX, DateField, DateInput, choices_by_name
 from marketing_portal.people import display_name
 
 from .choices import ImportKind, ProjectStage
@@ -109,6 +109,7 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_owner"].queryset = sales_owners()
+        choices_by_name(self.fields["to_owner"])
 
 
 class AdjustmentForm(forms.Form):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import rules
 
+from marketing_portal.memo import remembered
 from org.rules import (
     is_executive,
     is_finance,
@@ -61,10 +62,9 @@ def acts_for_director(user) -> bool:
 
 @rules.predicate
 def awaits_acceptance(user, project) -> bool:
-    from .models import Acceptance
 
     return (project is not None and project.stage == ProjectStage.AWAITING_ACCEPTANCE
-            and not Acceptance.objects.filter(project=project).exists())
+            and _acceptance(project) is None)
 
 
 @rules.predicate
@@ -87,7 +87,14 @@ def copy_waiting(user, project) -> bool:
 def _acceptance(project):
     from .models import Acceptance
 
-    return None if project is None else Acceptance.objects.filter(project=project).first()
+    if project is None:
+        return None
+    return remembered(acceptance_key(project), lambda: Acceptance.objects.filter(project=project).first())
+
+
+def acceptance_key(project) -> tuple:
+    """The request memo's key of a project's acceptance (the project page reads it anyway; three rules ask)."""
+    return ("receivables.acceptance", project.pk)
 
 
 @rules.predicate

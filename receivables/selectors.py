@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from contracts.hooks import contracts_reached
 from marketing_portal.people import display_name
-from marketing_portal.queries import in_ids, union_ids
+from marketing_portal.queries import in_ids, narrowed_ids, union_ids
 from org.roles import XXX
 from org.rules import holds, is_regional_manager, is_xxx
 from org.selectors import regions_of
@@ -82,6 +82,24 @@ def projects_visible_to(user) -> QuerySet:
         return qs.none()
     if sees_all_projects(user):
         return qs
+    return qs.filter(in_ids("pk", union_ids(_project_id_sources(user))))
+
+
+def projects_of_contract_visible_to(user, contract) -> QuerySet:
+    """``projects_visible_to(user)`` narrowed to the project(s) of ``contract``, each reason to see one asked for
+    those rows only (``queries.narrowed_ids``): the contract page of a regional manager no longer collects the
+    thousands of projects of the region to show one."""
+    qs = Project.objects.filter(contract=contract)
+    if not _active(user):
+        return qs.none()
+    if sees_all_projects(user):
+        return qs
+    ids = Project.objects.filter(contract=contract).values("pk")
+    return qs.filter(in_ids("pk", narrowed_ids(_project_id_sources(user), "__in", ids)))
+
+
+def _project_id_sources(user) -> list[QuerySet]:
+    qs = Project.objects.all()
     # One indexed lookup per reason (UNION ALL of ids, ``marketing_portal.queries``): an OR of them across the
     # commission ledger and the hand-offs is not answered from indexes by PostgreSQL.
     sources = [qs.filter(owner=user).values("pk"), CommissionEntry.objects.filter(owner=user).values("project_id")]
@@ -96,7 +114,7 @@ def projects_visible_to(user) -> QuerySet:
         else:
             sources.append(qs.filter(stage=ProjectStage.AWAITING_ACCEPTANCE).values("pk"))
         sources.append(Acceptance.objects.filter(submitted_by__groups__name__in=XXX).values("project_id"))
-    return qs.filter(in_ids("pk", union_ids(sources)))
+    return sources
 
 
 def _with_project(model):

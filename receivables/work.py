@@ -193,7 +193,8 @@ def customer_panel(customer, user):
 
 def contract_panel(contract, user):
     """On a sales contract's page: its project and what it owes, or a link to register it."""
-    project = selectors.with_totals(selectors.projects_visible_to(user).filter(contract=contract)).first()
+    project = (selectors.with_totals(selectors.projects_of_contract_visible_to(user, contract))
+               .select_related("owner__person").first())
     if project is not None:
         project.outstanding = project.invoiced_total - project.received_total
         return _("Project and receivables"), "receivables/_customer_panel.html", {"projects": [project]}

@@ -139,6 +139,11 @@ class Ticket(models.Model):
             models.Index(F("received_at").desc(), F("id").desc(), name="ticket_received_desc"),
             models.Index(fields=["department"], name="ticket_department"),
             models.Index(fields=["id"], condition=Q(escalation_count__gt=0), name="ticket_escalated"),
+            # The visible set read once for the list (``selectors.visible_tickets``: id, technician, customer of the
+            # tickets of a technician, of customers): answered from these alone (an index-only scan) once the
+            # table is vacuumed, instead of visiting one heap page per ticket (3,500 pages for a technician).
+            models.Index(fields=["technician", "customer", "id"], name="ticket_technician_cover"),
+            models.Index(fields=["customer", "technician", "id"], name="ticket_customer_cover"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),

@@ -32,14 +32,17 @@ def require_perm(request, perm: str, obj=None) -> None:
 
 
 def visible_ticket(request, pk: int):
-    return get_object_or_404(selectors.tickets_visible_to(request.user), pk=pk)
+    return get_object_or_404(selectors.ticket_visible_to(request.user, pk))
 
 
 @login_required
 def ticket_list(request):
     require_perm(request, "repairs.use_repairs")
-    tickets = selectors.ticket_list(request.user).prefetch_related(*selectors.TICKET_ROW_RELATED)
-    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE)
+    # The visible set read once (ids, "mine", the choices' technicians and customers) for the count, the page and
+    # the filter's choices alike.
+    visible = selectors.visible_tickets(request.user)
+    tickets = selectors.ticket_list(request.user, visible=visible).prefetch_related(*selectors.TICKET_ROW_RELATED)
+    context = lists.list_context(request, TicketFilter, tickets, page_size=PAGE_SIZE, visible=visible)
     return render(request, "repairs/list.html", {**context, "mine": request.GET.get("mine") == "1"})
 
 
@@ -135,9 +138,9 @@ def ticket_detail(request, pk: int):
 
     # what the page shows of the ticket in the same query (one query each otherwise: customer, contract, equipment,
     # and a user and their person for each of the people named)
-    ticket = get_object_or_404(selectors.tickets_visible_to(request.user).select_related(
+    ticket = get_object_or_404(selectors.ticket_visible_to(request.user, pk).select_related(
         "customer", "contract", "equipment", "technician__person", "received_by__person", "relayed_by__person",
-        "signed_by__person"), pk=pk)
+        "signed_by__person"))
     visits = list(ticket.visits.prefetch_related("technicians").select_related("sheet", "reported_by",
                                                                                  "decided_by"))
     for visit in visits:

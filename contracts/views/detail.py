@@ -6,14 +6,28 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from marketing_portal.files import latest_attachment
+from marketing_portal.files import attachments_preload, latest_attachment
+from marketing_portal.memo import remember
 from marketing_portal.policy import current_policy
 
-from .. import forms, hooks, selectors, services
+from .. import forms, hooks, rules, selectors, services
 from ..choices import OPEN_LOAN_STATES, REVIEW_STATES, TEXT_SLOT, ContractState, HandoverStatus, StepStatus
 
 # The route is shown before submission and while the chain runs up to the signature.
 ROUTE_STATES = (ContractState.DRAFT, *REVIEW_STATES, ContractState.APPROVED)
+
+
+class LazyForms(dict):
+    """The page's unbound forms by name, each built when the template first asks for it: the template draws only
+    the forms of the actions the user may take in the contract's state (a handler sees two or three of twenty)."""
+
+    def __init__(self, **factories):
+        super().__init__()
+        self._factories = factories
+
+    def __missing__(self, name):
+        self[name] = form = self._factories[name]()
+        return form
 
 
 @login_required
@@ -23,6 +37,11 @@ def contract_detail(request, pk):
             "customer", "region", "handler__person", "template_version__template", "legal_participant__person",
             "technical_participant__person", "parent", "due_diligence", "submitted_by__person"),
     )
+    # Found through the selector: the rules asking "may see" again (print buttons) need not look it up.
+    remember(rules.seen_key(request.user, contract), True)
+    # The page shows the text, the related documents and the signed scan: their files in one query.
+    attachments_preload(contract)
+    today = timezone.localdate()
     if contract.state == ContractState.DRAFT:
         # A draft shows the flags its submission would get under the policy in force (not stored yet).
         services.apply_submission_flags(contract, current_policy())
@@ -55,25 +74,23 @@ def contract_detail(request, pk):
         "open_loan": next((ln for ln in loans if ln.state in OPEN_LOAN_STATES), None),
         "disputes": list(contract.disputes.all()),
         "amendments": list(contract.amendments.select_related("region")),
-        "today": timezone.localdate(),
-        "forms": {
-            "decision": forms.DecisionForm(), "sign": forms.SignForm(initial={"signed_on": timezone.localdate(),
-                                                                              "counterparty_signed_on":
-                                                                                  timezone.localdate()}),
-            "register": forms.RegisterForm(), "archive": forms.ArchiveForm(), "withdraw": forms.WithdrawForm(),
-            "file": forms.DraftFileForm(), "text": forms.DraftTextForm(),
-            "recall": forms.RecallForm(), "milestone": forms.MilestoneForm(),
-            "non_performance": forms.NonPerformanceForm(initial={"noticed_on": timezone.localdate()}),
-            "objection_sent": forms.ObjectionSentForm(initial={"sent_on": timezone.localdate()}),
-            "objection": forms.ObjectionReceivedForm(initial={"received_on": timezone.localdate()}),
-            "answer": forms.ObjectionAnswerForm(initial={"replied_on": timezone.localdate()}),
-            "inability": forms.InabilityForm(initial={"occurred_on": timezone.localdate(),
-                                                      "counterparty_notified_on": timezone.localdate()}),
-            "handover": forms.HandoverForm(), "loan": forms.LoanForm(), "loan_decision": forms.LoanDecisionForm(),
-            "dispute": forms.DisputeForm(initial={"opened_on": timezone.localdate()}),
-            "dispute_update": forms.DisputeUpdateForm(), "resolution": forms.ResolutionForm(),
-            "milestone_done": forms.MilestoneDoneForm(initial={"done_on": timezone.localdate()}),
-        },
+        "today": today,
+        "forms": LazyForms(
+            decision=forms.DecisionForm,
+            sign=lambda: forms.SignForm(initial={"signed_on": today, "counterparty_signed_on": today}),
+            register=forms.RegisterForm, archive=forms.ArchiveForm, withdraw=forms.WithdrawForm,
+            file=forms.DraftFileForm, text=forms.DraftTextForm, recall=forms.RecallForm,
+            milestone=forms.MilestoneForm,
+            non_performance=lambda: forms.NonPerformanceForm(initial={"noticed_on": today}),
+            objection_sent=lambda: forms.ObjectionSentForm(initial={"sent_on": today}),
+            objection=lambda: forms.ObjectionReceivedForm(initial={"received_on": today}),
+            answer=lambda: forms.ObjectionAnswerForm(initial={"replied_on": today}),
+            inability=lambda: forms.InabilityForm(initial={"occurred_on": today, "counterparty_notified_on": today}),
+            handover=forms.HandoverForm, loan=forms.LoanForm, loan_decision=forms.LoanDecisionForm,
+            dispute=lambda: forms.DisputeForm(initial={"opened_on": today}),
+            dispute_update=forms.DisputeUpdateForm, resolution=forms.ResolutionForm,
+            milestone_done=lambda: forms.MilestoneDoneForm(initial={"done_on": today}),
+        ),
         "HandoverStatus": HandoverStatus,
         "policy": current_policy(),
         "panels": hooks.contract_panels(contract, request.user, request),

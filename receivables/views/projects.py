@@ -15,11 +15,12 @@ from marketing_portal import lists
 from marketing_portal.deadlines import mark_text
 from marketing_portal.documents import xlsx_response
 from marketing_portal.files import attachments_of
+from marketing_portal.memo import remember
 from marketing_portal.people import display_name
 from marketing_portal.policy import current_policy
 from marketing_portal.web import apply_errors, require_perm, show_errors
 
-from .. import engine, forms, selectors, services
+from .. import engine, forms, rules, selectors, services
 from ..filters import ProjectFilter
 from ..models import Acceptance, Project
 from ..timeline import build_timeline
@@ -90,6 +91,7 @@ def _detail_context(request, project: Project, bound: dict | None = None) -> dic
     statement = engine.statement_of(project)
     acceptance = Acceptance.objects.filter(project=project).select_related(
         "submitted_by__person", "original_received_by__person", "copy_received_by__person").first()
+    remember(rules.acceptance_key(project), acceptance)  # the rules of the page's buttons ask for it again
     pa = engine.assess_project(project, as_of=today, policy=policy, statement=statement)
     invoices = list(project.invoices.select_related("created_by__person", "import_batch"))
     receipts = list(project.receipts.select_related("created_by__person", "import_batch"))

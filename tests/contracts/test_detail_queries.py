@@ -11,7 +11,12 @@ from tests.queries import queries_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("who", ["director", "sales_hb", "legal"])
+# At most, per role (issue 13 point 3: 42 / 45 / 39 before the page read its files in one query, asked "may see"
+# once and the panels selected what they show).
+MOST = {"director": 38, "sales_hb": 40, "legal": 34}
+
+
+@pytest.mark.parametrize("who", MOST)
 def test_contract_page_queries_do_not_grow_with_steps_and_history(login, demo, make, who):
     from contracts.services import contract_reject, contract_update
 
@@ -30,4 +35,29 @@ def test_contract_page_queries_do_not_grow_with_steps_and_history(login, demo, m
     # when / then
     counted = queries_of(client, reverse("contracts:detail", args=[few.pk]))
     assert queries_of(client, reverse("contracts:detail", args=[many.pk])) == counted
-    assert counted <= 52
+    assert counted <= MOST[who]
+
+
+def test_user_choices_drawn_from_values_are_those_of_the_queryset(demo):
+    from django import forms as django_forms
+
+    from contracts.forms import HandoverForm, UserChoiceField
+    from contracts.selectors import eligible_handlers
+    from receivables.forms import ReassignForm, sales_owners
+
+    # given: the same fields loading users and persons for their names, as before
+    class Loaded(django_forms.Form):
+        to_handler = UserChoiceField(label=HandoverForm.base_fields["to_handler"].label, queryset=eligible_handlers())
+        to_owner = UserChoiceField(label=ReassignForm.base_fields["to_owner"].label, queryset=sales_owners())
+
+    loaded = Loaded()
+    # when / then: the same options, in the same order, and still only those of the queryset accepted
+    assert str(HandoverForm()["to_handler"]) == str(loaded["to_handler"])
+    assert str(ReassignForm()["to_owner"]) == str(loaded["to_owner"])
+    assert str(demo.user("sales_hb").pk) in str(HandoverForm()["to_handler"])
+    finance = demo.user("finance")
+    assert not HandoverForm(data={"to_handler": finance.pk, "reason": "调岗", "open_items": "无"}).is_valid()
+    form = HandoverForm(data={"to_handler": demo.user("sales_hd").pk, "reason": "调岗", "open_items": "无"})
+    assert form.is_valid() and form.cleaned_data["to_handler"] == demo.user("sales_hd")
+    bound = HandoverForm(data={"to_handler": demo.user("sales_hd").pk})
+    assert f'value="{demo.user("sales_hd").pk}" selected' in str(bound["to_handler"])

@@ -16,6 +16,7 @@ from marketing_portal.files import (
     accepted_help,
     attachment_add,
     attachments_add,
+    attachments_preload,
     files_of,
     latest_attachment,
 )
@@ -46,6 +47,27 @@ def test_files_chosen_together_are_separate_files_and_a_later_upload_is_a_versio
     text2 = attachment_add(owner=owner, by=gm, slot="text", upload=SimpleUploadedFile("文本第2版.pdf", PDF + b"2"))
     assert (text1.document, text1.version, text2.document, text2.version) == (1, 1, 1, 2)
     assert latest_attachment(owner, "text") == text2
+
+
+def test_files_preloaded_once_answer_as_the_queries_do(demo, django_assert_num_queries):
+    owner, gm = _owner(demo), demo.user("gm")
+    drawing, photo = attachments_add(owner=owner, by=gm, slot="sheet", uploads=[
+        SimpleUploadedFile("总平面图.pdf", PDF), SimpleUploadedFile("现场照片.png", PNG)])
+    attachment_add(owner=owner, by=gm, slot="sheet", document=drawing.document,
+                   upload=SimpleUploadedFile("总平面图（修改）.pdf", PDF + b"%rev"))
+    for n in range(2):
+        attachment_add(owner=owner, by=gm, slot="text", upload=SimpleUploadedFile(f"文本{n}.pdf", PDF + b"%d" % n))
+    slots = ("sheet", "text", "none", None)
+    expected = ({slot: files_of(owner, slot) for slot in slots},
+                {slot: latest_attachment(owner, slot) for slot in slots[:3]})
+    with django_assert_num_queries(1):
+        attachments_preload(owner)
+        found = ({slot: files_of(owner, slot) for slot in slots},
+                 {slot: latest_attachment(owner, slot) for slot in slots[:3]})
+        [a.uploaded_by.person for a in owner._preloaded_attachments]
+    assert found == expected
+    assert [a.pk for a, _earlier in found[0]["sheet"]] == [a.pk for a, _earlier in expected[0]["sheet"]]
+    assert found[1]["text"] is not None and found[1]["none"] is None
 
 
 def test_the_list_shows_a_thumbnail_opens_pdfs_in_the_browser_and_no_hash(demo, rf):

@@ -43,3 +43,52 @@ def test_the_portal_uses_it(settings):
     assert settings.FORM_RENDERER == "marketing_portal.form_renderer.PortalFormRenderer"
     get_default_renderer.cache_clear()
     assert isinstance(get_default_renderer(), PortalFormRenderer)
+
+
+class Inputs(forms.Form):
+    """Every input kind the portal's forms use, and a few more, with values and attributes to escape."""
+
+    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": "<名称> & \"引号\""}))
+    number = forms.IntegerField(required=False)
+    decimal = forms.DecimalField(required=False, localize=True)
+    email = forms.EmailField(required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    file = forms.FileField(required=False)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"class": "x", "readonly": True,
+                                                                          "hidden": False}))
+    when = forms.DateTimeField(required=False)
+    time = forms.TimeField(required=False)
+    check = forms.BooleanField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from marketing_portal.forms import DateField, DateInput
+
+        super().__init__(*args, **kwargs)
+        self.fields["portal_date"] = DateField(label="日期", widget=DateInput(), required=False)
+
+
+def test_every_input_and_textarea_is_written_as_django_writes_it():
+    import datetime
+
+    bound = {"text": "张伟 <总监> & \"A\"", "number": "3", "decimal": "1234.5", "email": "a@b.cn", "url": "x",
+             "password": "p<w>", "hidden": "'h'", "date": "2026-06-15", "portal_date": "2026/6/15",
+             "when": "2026-06-15 08:00", "time": "08:00", "check": "on", "notes": "第一行\n<第二行> & \"引\""}
+    initial = {"date": datetime.date(2026, 6, 15), "portal_date": datetime.date(2026, 6, 15), "number": 7,
+               "notes": "", "check": True}
+    for kwargs in ({}, {"initial": initial}, {"data": bound}, {"data": {"notes": "", "text": ""}}):
+        portal = Inputs(renderer=PortalFormRenderer(), **kwargs)
+        django = Inputs(renderer=DjangoTemplates(), **kwargs)
+        for name in django.fields:
+            assert str(portal[name]) == str(django[name]), name
+            assert portal[name].as_widget(attrs={"class": "form-control"}) == \
+                django[name].as_widget(attrs={"class": "form-control"}), name
+
+
+def test_input_values_are_escaped():
+    html = str(Inputs(data={"text": "<b>粗</b>", "notes": "<script>"}, renderer=PortalFormRenderer())["text"])
+    assert escape("<b>粗</b>") in html and "<b>" not in html
+    html = str(Inputs(data={"notes": "<script>"}, renderer=PortalFormRenderer())["notes"])
+    assert escape("<script>") in html and "<script>" not in html

@@ -9,6 +9,8 @@ from django.urls import reverse
 from repairs.models import Ticket
 from tests.queries import queries_of
 
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+
 pytestmark = pytest.mark.django_db
 
 
@@ -26,3 +28,17 @@ def test_ticket_page_queries_do_not_grow_with_the_people_it_names(login, rep, wh
     assert queries_of(client, reverse("repairs:detail", args=[relayed.pk])) == counted
     body = client.get(reverse("repairs:detail", args=[relayed.pk])).content.decode()
     assert contract.get_absolute_url() in body and "张伟" in body  # the contract and the salesperson shown
+
+
+def test_a_technicians_ticket_page_is_looked_up_for_that_ticket_only(login, rep, django_assert_num_queries):
+    """Issue 13: the page asks whether the technician sees *this* ticket (``selectors.ticket_visible_to``: each
+    reason narrowed to its id), not the whole visible set; the GM's Office is one question. Three fewer than before
+    (31)."""
+    ticket = rep.assigned()
+    client = login(rep.u("tech_repair"))
+    url = reverse("repairs:detail", args=[ticket.pk])
+    client.get(url)
+    with django_assert_num_queries(28):
+        assert client.get(url, HTTP_USER_AGENT=PHONE).status_code == 200
+    other = rep.ticket()  # not theirs: 404, as before
+    assert client.get(reverse("repairs:detail", args=[other.pk])).status_code == 404
