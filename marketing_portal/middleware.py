@@ -1,7 +1,35 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import resolve_url
+
+
+class SessionKeepAliveMiddleware:
+    """Keep a signed-in session alive while it is used, writing it at most every ``SESSION_REFRESH_SECONDS``.
+
+    A session expires ``SESSION_COOKIE_AGE`` (a working day) after its last save; Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would save it — an UPDATE and a commit — on every page anyone reads. Instead the
+    session is marked changed when its last refresh is older than the interval (five minutes): it still expires a
+    working day after the last request, give or take that interval, and a page read writes nothing in between.
+    Placed just after ``SessionMiddleware``, whose response step then saves it.
+    """
+
+    KEY = "_portal_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        now = int(time.time())
+        if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = now
+        return response
 
 
 class ExpiredSessionMiddleware:

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy: CONTENT_SECURITY_POLICY below
     "marketing_portal.middleware.PrivacyHeadersMiddleware",  # Permissions-Policy; no-store on private responses
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "marketing_portal.middleware.SessionKeepAliveMiddleware",  # the session saved every 5 minutes of use, not each page
     "marketing_portal.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,7 +155,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one working day
-SESSION_SAVE_EVERY_REQUEST = True  # the expiry counts from the last request, not from login
+# The expiry counts from the last request, not from login: the session is saved again when its last save is older
+# than this (marketing_portal.middleware.SessionKeepAliveMiddleware), not on every request.
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
