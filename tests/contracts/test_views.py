@@ -354,6 +354,7 @@ def test_register_export_reads_its_rows_in_a_fixed_number_of_queries(login, demo
     from openpyxl import load_workbook
 
     director = login(demo.user("director"))
+    director.get(reverse("home"))  # the session's first page (it is saved then, not on every page)
     customers = {"sales_hb": make.customer(region="HB", by="sales_hb", name="台账查询次数北京客户"),
                  "sales_hn": make.customer(region="HN", by="sales_hn", name="台账查询次数长沙客户")}
     url = reverse("contracts:register-export") + "?q=台账查询次数"

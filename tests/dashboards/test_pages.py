@@ -150,8 +150,8 @@ def test_the_dashboard_costs_the_same_queries_with_more_data(login, known, demo,
     assert more == once == empty + 2
     # the receivables aging is one statement (two before), the repairs three (seven), the bids one; and the version
     # of the cached figures (marketing_portal.figures_cache); the policy in force read once (marketing_portal.memo)
-    assert once == 31
+    assert once == 28
     # a repeat view reads the figures from the cache: stored once the test's writes commit (played here)
     with django_capture_on_commit_callbacks(execute=True):
         count()
-    assert count() == 12  # the session, the user, the roles, the filters' regions, the version; no figure
+    assert count() == 9  # the session, the user, the roles, the filters' regions, the version; no figure

@@ -26,10 +26,10 @@ def test_bid_list_filters_totals_and_export(login, demo, pln, django_assert_num_
     url = (reverse("planning:tenders") + f"?q=测试&state=open&region=HB&owner={demo.user('sales_hb').pk}"
            "&date_from=2020-01-01&date_to=2030-12-31&sort=-opening")
     client.get(url)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
     pln.tender()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         client.get(url)
 
 
@@ -81,10 +81,10 @@ def test_report_list_filters_totals_and_export(login, demo, pln, django_assert_n
              "&date_from=2026-01-01&date_to=2026-12-31&sort=-signed&mine=on")
     client = login(demo.user("director"))
     client.get(query)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         assert client.get(query).status_code == 200
     _report(demo, "sales_hb", period="2026-W23")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         client.get(query)
 
 
@@ -125,8 +125,8 @@ def test_plan_list_filters_target_totals_and_export(login, demo, pln, django_ass
              "&date_from=2020-01-01&date_to=2030-12-31&sort=-number&mine=on")
     client = login(demo.user("director"))
     client.get(query)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         assert client.get(query).status_code == 200
     pln.plan(region="HN", by="rm_hn", rows=[("HN", None, "year", 0, 800000)])
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(18):
         client.get(query)

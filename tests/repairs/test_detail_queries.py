@@ -38,7 +38,7 @@ def test_a_technicians_ticket_page_is_looked_up_for_that_ticket_only(login, rep,
     client = login(rep.u("tech_repair"))
     url = reverse("repairs:detail", args=[ticket.pk])
     client.get(url)
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(25):
         assert client.get(url, HTTP_USER_AGENT=PHONE).status_code == 200
     other = rep.ticket()  # not theirs: 404, as before
     assert client.get(reverse("repairs:detail", args=[other.pk])).status_code == 404
