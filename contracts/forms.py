@@ -308,6 +308,7 @@ class HandoverForm(forms.Form):
         self.fields["to_handler"].queryset = selectors.eligible_handlers()
         choices_by_name(self.fields["to_handler"])
 
+
 class LoanForm(forms.Form):
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     return_due_on = DateField(label=_("Return by"), widget=DateInput())

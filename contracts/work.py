@@ -47,7 +47,8 @@ def _steps(user):
                                               pk__in=named_on).order_by().values_list("pk", flat=True))
     named = Prefetch("assignees", queryset=User.objects.filter(pk__in=principals).select_related("person"),
                      to_attr="waiting_for")  # of the people named, those the user acts as
-    return (ApprovalStep.objects.filter(pk__in=waiting, status=StepStatus.PENDING)  # (the pending steps' order)
+    # the status again, so that the page is read in order from the pending steps' index (approval_step_pending_idx)
+    return (ApprovalStep.objects.filter(pk__in=waiting, status=StepStatus.PENDING)
             .select_related("contract").prefetch_related(named).order_by("opened_at", "pk"))
 
 

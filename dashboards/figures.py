@@ -279,7 +279,6 @@ AREAS = {"pipeline": ("contracts",), "signed": ("contracts", "planning"), "hando
          "tenders": ("planning",)}
 
 
-
 def areas_for(user) -> dict[str, tuple[str, ...]]:
     """``AREAS`` as this user's figures read them: whoever sees every ticket (the desk, leadership, the
     executives) counts the repair tickets without the contracts, so a contract approval leaves their repair figures

@@ -244,10 +244,8 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS, **_kwargs) -> int:
                                f"FOR EACH STATEMENT EXECUTE FUNCTION {call}")
             added += 1
         for table in sorted(set(present) - set(tables)):  # no longer watched (``UNWATCHED``): its trigger goes
-            if table in existing:
-                for stale in present[table]:
-                    cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(stale)} "
-                                   f"ON {connection.ops.quote_name(table)}")
+            for stale in present[table]:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(stale)} ON {connection.ops.quote_name(table)}")
     if added:
         log.info("figures version triggers added to %s tables", added)
     return added

@@ -124,7 +124,7 @@ def first_and_count(rows, first: int) -> tuple[list, int]:
     once, without the ``select_related`` joins (a window ``COUNT(*) OVER ()`` would join every waiting row first:
     the director's 1,056 pending duty proposals 9 ms instead of 1). A DISTINCT or combined queryset counts, then
     slices (two queries); a list is sliced."""
-    if isinstance(rows, list) or not isinstance(rows, QuerySet):
+    if not isinstance(rows, QuerySet):
         return list(rows[:first]), len(rows)
     if rows.query.distinct or rows.query.combinator or rows._iterable_class is not ModelIterable:
         count = rows.count()
@@ -132,7 +132,7 @@ def first_and_count(rows, first: int) -> tuple[list, int]:
     total = (rows.order_by().annotate(work_one=Value(1, output_field=IntegerField())).values("work_one")
              .annotate(work_count=Count("*")).values("work_count"))
     page = list(rows.annotate(work_total=Subquery(total, output_field=IntegerField()))[:first])
-    return page, (page[0].work_total or 0 if page else 0)
+    return page, ((page[0].work_total or 0) if page else 0)
 
 
 def work_kinds() -> list[WorkKind]:

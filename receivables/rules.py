@@ -62,7 +62,6 @@ def acts_for_director(user) -> bool:
 
 @rules.predicate
 def awaits_acceptance(user, project) -> bool:
-
     return (project is not None and project.stage == ProjectStage.AWAITING_ACCEPTANCE
             and _acceptance(project) is None)
 

@@ -94,8 +94,7 @@ def projects_of_contract_visible_to(user, contract) -> QuerySet:
         return qs.none()
     if sees_all_projects(user):
         return qs
-    ids = Project.objects.filter(contract=contract).values("pk")
-    return qs.filter(in_ids("pk", narrowed_ids(_project_id_sources(user), "__in", ids)))
+    return qs.filter(in_ids("pk", narrowed_ids(_project_id_sources(user), "__in", qs.values("pk"))))
 
 
 def _project_id_sources(user) -> list[QuerySet]:
