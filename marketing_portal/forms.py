@@ -146,9 +146,17 @@ class PolicyChangeForm(forms.Form):
 def choices_by_name(field) -> None:
     """Draw a user choice field's options from values (the user's id, ``people.name_shown``), read when the list is
     drawn: a list of two hundred handlers otherwise loads each user and person only for a name. The queryset is
-    set first; the choice made is still checked against it."""
+    set first; the choice made is still checked against it. Read once for the field: a ``<select>`` asks for its
+    choices twice (its first option decides the ``required`` attribute), and each time was the query again."""
     from .people import name_shown
 
-    field.choices = lambda: [("", field.empty_label), *(
-        (pk, name_shown(*names)) for pk, *names in field.queryset.values_list(
-            "pk", "person__name", "first_name", "last_name", "username"))]
+    drawn: list = []
+
+    def choices() -> list:
+        if not drawn:
+            drawn.extend([("", field.empty_label), *(
+                (pk, name_shown(*names)) for pk, *names in field.queryset.values_list(
+                    "pk", "person__name", "first_name", "last_name", "username"))])
+        return drawn
+
+    field.choices = choices

@@ -38,6 +38,15 @@ def remembered(key: tuple, compute: Callable[[], T]) -> T:
     return found[key]
 
 
+def recalled(key: tuple, default=None):
+    """The answer the memo holds for ``key`` without computing one: ``default`` when nothing is remembered or no
+    memo is open (a caller that can answer more cheaply than ``compute`` would, unless the answer is known)."""
+    found = _memo.get()
+    if found is None:
+        return default
+    return found.get(key, default)
+
+
 def remember(key: tuple, value) -> None:
     """Tell the memo an answer already known (the page found the record through the selector the rule would ask
     again); nothing while no memo is open."""

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from marketing_portal.memo import remembered
+from marketing_portal.memo import recalled, remembered
 
 from .models import Delegation, Person, Position, Unit
 from .roles import Role
@@ -114,6 +114,24 @@ def acting_for(user, responsible, *, on: date | None = None):
     if user.pk in responsible_ids:
         return user
     return next((d.principal for d in delegations_to(user, on=on) if d.principal_id in responsible_ids), None)
+
+
+def acts_for_holder(user, *roles: str) -> bool:
+    """Whether ``user`` holds a position with one of ``roles`` or acts today for someone who does: the answer of
+    ``acting_for(user, resolve(role) + …) is not None``, asked about the user and their principals only.
+
+    A contract page with a loan asked for the archivists and the head of Administration to learn that its reader is
+    neither: three queries and, the second role tipping ``resolve`` into reading every role's holders, three hundred
+    users built (a tenth of the page). Every role's holders are used when this request has read them already (a
+    home page); else one query about the user and whoever delegated to them, remembered for the request (a write
+    reads afresh: it has no memo).
+    """
+    principals = {user.pk, *(d.principal_id for d in delegations_to(user))}
+    every = recalled(("every role's holders",))
+    if every is not None:
+        return any(u.pk in principals for role in roles for u in every.get(role, ()))
+    return remembered(("acts for a holder", frozenset(principals), frozenset(roles)), lambda: User.objects.filter(
+        pk__in=principals, is_active=True, person__positions__role__in=roles).exists())
 
 
 def delegations_to(user, *, on: date | None = None) -> tuple:
