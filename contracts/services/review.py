@@ -49,9 +49,13 @@ def contract_recall(*, contract_id: int, by, reason: str = "") -> Contract:
     return contract
 
 
-def contract_route(contract: Contract) -> list[approvals.RouteStop]:
+def contract_route(contract: Contract, steps=None) -> list[approvals.RouteStop]:
     """Every stop of the chain for the version under way (or the next one, for a draft): who decided, who is
-    waiting, who will decide — resolved from the org chart today with the delegations in force."""
-    steps = [] if contract.state == ContractState.DRAFT else [
-        s for s in contract.steps.all() if s.version == contract.version]
+    waiting, who will decide — resolved from the org chart today with the delegations in force.
+
+    ``steps``: the contract's steps when the caller has read them already (the contract page, with their assignees
+    and who decided), in the order of ``contract.steps.all()`` within a version (opened, then id)."""
+    if steps is None:
+        steps = contract.steps.all()
+    steps = [] if contract.state == ContractState.DRAFT else [s for s in steps if s.version == contract.version]
     return approvals.route(CHAIN, selectors.planned_route(contract), steps)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -30,6 +31,26 @@ class LazyForms(dict):
         return form
 
 
+def _after_signing(contract) -> dict:
+    """The records after signing, read only when the page draws them (``_after_signing.html``): while the contract
+    is in force and once it is terminated. Before (a draft, under review, approved, withdrawn) seven queries less."""
+    if not (contract.is_in_force or contract.state == ContractState.TERMINATED):
+        return {"after_signing": False, "milestones": [], "non_performances": [], "objections": [], "inabilities": [],
+                "handovers": [], "loans": [], "open_loan": None, "disputes": []}
+    loans = list(contract.loans.select_related("borrower__person", "decided_by__person", "lent_by__person"))
+    return {
+        "after_signing": True,
+        "milestones": list(contract.milestones.select_related("recorded_by__person")),
+        "non_performances": list(contract.non_performances.select_related("flagged_by__person")),
+        "objections": list(contract.incoming_objections.all()),
+        "inabilities": list(contract.inability_reports.select_related("reported_by__person")),
+        "handovers": list(contract.handler_changes.select_related("from_handler__person", "to_handler__person")),
+        "loans": loans,
+        "open_loan": next((ln for ln in loans if ln.state in OPEN_LOAN_STATES), None),
+        "disputes": list(contract.disputes.all()),
+    }
+
+
 @login_required
 def contract_detail(request, pk):
     contract = get_object_or_404(
@@ -50,7 +71,10 @@ def contract_detail(request, pk):
         .prefetch_related("assignees__person").order_by("-version", "opened_at", "pk")
     )
     rejected = [s for s in steps if s.status == StepStatus.REJECTED]
-    loans = list(contract.loans.select_related("borrower__person", "decided_by__person", "lent_by__person"))
+    route = services.contract_route(contract, steps) if contract.state in ROUTE_STATES else []
+    copied = selectors.copied_on(contract) if contract.state in ROUTE_STATES else []
+    # The route and the copied list name everyone the org chart gives them: their persons in one query, not one each.
+    prefetch_related_objects([u for stop in route for u in stop.people] + copied, "person")
     # Who may do what is asked of contracts.rules in the templates ({% has_perm %}, {% test_rule %}).
     context = {
         "contract": contract,
@@ -59,20 +83,13 @@ def contract_detail(request, pk):
         "versions": sorted({s.version for s in steps}, reverse=True),
         # The last rejection (the handler's panel says why; the reviewers of the next version see it too).
         "last_rejection": rejected[0] if rejected else None,
-        "route": services.contract_route(contract) if contract.state in ROUTE_STATES else [],
-        "copied": selectors.copied_on(contract) if contract.state in ROUTE_STATES else [],
+        "route": route,
+        "copied": copied,
         "text": latest_attachment(contract, TEXT_SLOT),
         "lines": list(contract.lines.all()),
         "problems": services.submission_problems(contract) if contract.state == ContractState.DRAFT else [],
         "signed_scan": latest_attachment(contract, "signed"),
-        "milestones": list(contract.milestones.select_related("recorded_by__person")),
-        "non_performances": list(contract.non_performances.select_related("flagged_by__person")),
-        "objections": list(contract.incoming_objections.all()),
-        "inabilities": list(contract.inability_reports.select_related("reported_by__person")),
-        "handovers": list(contract.handler_changes.select_related("from_handler__person", "to_handler__person")),
-        "loans": loans,
-        "open_loan": next((ln for ln in loans if ln.state in OPEN_LOAN_STATES), None),
-        "disputes": list(contract.disputes.all()),
+        **_after_signing(contract),
         "amendments": list(contract.amendments.select_related("region")),
         "today": today,
         "forms": LazyForms(
