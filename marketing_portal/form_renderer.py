@@ -5,8 +5,9 @@ Django renders every ``<option>`` through a template include (about 0.1 ms each)
 300 people cost 30 ms of every list page. A plain select — Django's ``select.html`` with its standard
 ``select_option.html`` options — is written here in Python with the same markup and escaping; a widget with
 templates of its own is rendered by Django as before. Likewise the inputs (Django's ``text.html``, ``date.html``…,
-each only an include of ``input.html`` and its ``attrs.html``) and the textarea: a contract page draws some forty
-fields, about 0.4 ms each through the templates.
+each only an include of ``input.html`` and its ``attrs.html``), the textarea, and a file field without a stored file
+(``clearable_file_input.html`` is then its input alone): a contract page draws some forty fields, about 0.4 ms each
+through the templates.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.utils.safestring import mark_safe
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
+# A file field (``forms.FileField``'s widget): with no file yet, only its input (the rest is for a stored file).
+CLEARABLE_FILE = "django/forms/widgets/clearable_file_input.html"
 # Django's templates that are nothing but ``{% include "django/forms/widgets/input.html" %}``.
 INPUTS = frozenset(f"django/forms/widgets/{name}.html" for name in (
     "input", "text", "number", "email", "url", "color", "search", "tel", "password", "hidden", "file", "date",
@@ -78,4 +81,6 @@ class PortalFormRenderer(DjangoTemplates):
             return input_html(context["widget"])
         elif template_name == TEXTAREA:
             return textarea_html(context["widget"])
+        elif template_name == CLEARABLE_FILE and not context["widget"]["is_initial"]:
+            return input_html(context["widget"])  # its value is None: a file input never shows one
         return super().render(template_name, context, request=request)

@@ -56,7 +56,7 @@ def contract_detail(request, pk):
     contract = get_object_or_404(
         selectors.visible_contract(request.user, pk).select_related(
             "customer", "region", "handler__person", "template_version__template", "legal_participant__person",
-            "technical_participant__person", "parent", "due_diligence", "submitted_by__person"),
+            "technical_participant__person", "parent", "due_diligence"),
     )
     # Found through the selector: the rules asking "may see" again (print buttons) need not look it up.
     remember(rules.seen_key(request.user, contract), True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import escape
 
@@ -62,12 +63,21 @@ class Inputs(forms.Form):
     time = forms.TimeField(required=False)
     check = forms.BooleanField(required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    scan = forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": ".pdf", "data-x": "<y>"}))
 
     def __init__(self, *args, **kwargs):
         from marketing_portal.forms import DateField, DateInput
 
         super().__init__(*args, **kwargs)
         self.fields["portal_date"] = DateField(label="日期", widget=DateInput(), required=False)
+
+
+class StoredFile(str):
+    """A file already stored, as a form's initial value gives it (``FieldFile``: a name and a url)."""
+
+    @property
+    def url(self):
+        return f"/media/{self}"
 
 
 def test_every_input_and_textarea_is_written_as_django_writes_it():
@@ -77,8 +87,10 @@ def test_every_input_and_textarea_is_written_as_django_writes_it():
              "password": "p<w>", "hidden": "'h'", "date": "2026-06-15", "portal_date": "2026/6/15",
              "when": "2026-06-15 08:00", "time": "08:00", "check": "on", "notes": "第一行\n<第二行> & \"引\""}
     initial = {"date": datetime.date(2026, 6, 15), "portal_date": datetime.date(2026, 6, 15), "number": 7,
-               "notes": "", "check": True}
-    for kwargs in ({}, {"initial": initial}, {"data": bound}, {"data": {"notes": "", "text": ""}}):
+               "notes": "", "check": True, "file": StoredFile("旧 <版>.pdf"), "scan": StoredFile("扫描.pdf")}
+    upload = {"scan": SimpleUploadedFile("新.pdf", b"%PDF-1.4")}
+    for kwargs in ({}, {"initial": initial}, {"data": bound}, {"data": {"notes": "", "text": ""}},
+                   {"data": bound, "files": upload}, {"data": bound, "files": upload, "initial": initial}):
         portal = Inputs(renderer=PortalFormRenderer(), **kwargs)
         django = Inputs(renderer=DjangoTemplates(), **kwargs)
         for name in django.fields:
