@@ -28,9 +28,12 @@ it cached (a contract approval does not invalidate the receivables aging).
   which writes that bypass signals call (the receivables sweep). ``forget()`` bumps it too (the benchmark's cold
   figures).
 
-Anything else a figure depends on (the calendar snapshot each process keeps for a while, a write on SQLite that
-neither a signal nor ``figures_changed`` sees) is bounded by the entries' lifetime, ``FIGURES_CACHE_SECONDS``
-(five minutes by default; 0 turns the cache off).
+The calendar (working days: the deadlines' cut-offs) is read through the snapshot each process keeps for
+``periods.CACHE_SECONDS``: a figure computed in that while after a change may rest on the days from before it, under
+the new version. A calendar change therefore forgets every figure once more when every process has re-read the
+calendar (``calendar_changed``: a task queued on commit, ``CACHE_SECONDS`` later). Anything else (a write on SQLite
+that neither a signal nor ``figures_changed`` sees; the worker down when that task was due) is bounded by the
+entries' lifetime, ``FIGURES_CACHE_SECONDS`` (an hour on PostgreSQL, five minutes on SQLite; 0 turns the cache off).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ from django.utils import translation
 log = logging.getLogger(__name__)
 
 COUNTER_KEY = "portal:figures:counter"
+CALENDAR_REFRESH_KEY = "portal:figures:calendar-refresh"  # a forget is queued after a calendar change …
+CALENDAR_REFRESH_SLOT = 5  # … one for the changes of the same five seconds
 SEQUENCE_PREFIX = "portal_figures_area_"  # one sequence per area: portal_figures_area_<area>
 TRIGGER_PREFIX = "portal_figures_area_"  # the trigger of a table of area A: portal_figures_area_<A>[_rows]
 # The advisory lock of writers to an area's tables: pg_advisory_xact_lock_shared(LOCK_CLASS << 32 | the OID of the
@@ -128,6 +133,19 @@ def _state(using: str) -> dict[str, tuple[int, bool, bool]] | None:
 def figures_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     """Say that the watched data changed (after the current transaction commits, or now outside one)."""
     transaction.on_commit(_bump, using=using)
+
+
+def calendar_changed() -> None:
+    """After a calendar change commits: every figure is forgotten again once each process has re-read the calendar
+    (``periods.CACHE_SECONDS``), so none computed from a process's snapshot of before the change stays in the cache.
+    One task for the changes of the same five seconds (a year's days are saved one by one): it runs at least
+    ``CACHE_SECONDS`` after each of them."""
+    from . import periods
+    from .tasks import figures_forget_task
+
+    slot = int(time.time() // CALENDAR_REFRESH_SLOT)
+    if cache.add(f"{CALENDAR_REFRESH_KEY}:{slot}", 1, timeout=2 * CALENDAR_REFRESH_SLOT):
+        figures_forget_task.apply_async(countdown=periods.CACHE_SECONDS + CALENDAR_REFRESH_SLOT)
 
 
 def forget() -> None:

@@ -23,6 +23,14 @@ def health_task() -> dict:
     return {"ok": True, "at": now}
 
 
+@shared_task
+def figures_forget_task() -> None:
+    """Forget every cached figure (queued after a calendar change, ``figures_cache.calendar_changed``)."""
+    from .figures_cache import forget
+
+    forget()
+
+
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deadlines_recompute_task(self, first: str, last: str, reason: str = "") -> dict:
     """Recompute the stored deadlines touched by a calendar change (queued by the calendar services)."""

@@ -381,3 +381,36 @@ def test_a_database_without_the_migration_computes_the_figures_without_the_cache
     client = login(demo.user("director"))
     assert section(view(client)[0], "aging").data["outstanding"] == D("590000.00")
     assert aggregates(view(client)[1])
+
+
+def test_a_calendar_change_forgets_the_figures_again_once_every_process_has_read_the_new_days(
+        demo, clock, django_capture_on_commit_callbacks):
+    """Each process keeps its calendar snapshot up to ``periods.CACHE_SECONDS``: a figure another process computes in
+    that while after a change rests on the days from before it, under the new version. So a calendar change queues a
+    second forget of every figure (run at once here: the tests' tasks run inline), one for the changes of the same
+    five seconds (a year's days are saved one by one)."""
+    import time
+    from datetime import datetime, timedelta
+
+    from django.core.cache import cache
+
+    from marketing_portal import services
+    from marketing_portal.models import CalendarDay
+
+    admin = demo.user("director")
+    start = datetime(2026, 12, 3, 10, 0, 1)
+    clock.set(start, frozen=True)
+    slot = int(time.time() // figures_cache.CALENDAR_REFRESH_SLOT)
+    cache.delete_many([f"{figures_cache.CALENDAR_REFRESH_KEY}:{n}" for n in (slot, slot + 1)])  # an earlier run's
+
+    def enter(day):
+        before = figures_cache._counter()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.calendar_day_set(day=day, kind=CalendarDay.Kind.HOLIDAY, name="测试假日", by=admin)
+        return cache.get(figures_cache.COUNTER_KEY) - before
+
+    # (on PostgreSQL the write itself moves its area's sequence, not this counter: what moves it is the forget)
+    assert enter(date(2027, 5, 6)) == 1
+    assert enter(date(2027, 5, 7)) == 0  # the same five seconds: that forget covers this change too
+    clock.set(start + timedelta(seconds=figures_cache.CALENDAR_REFRESH_SLOT), frozen=True)
+    assert enter(date(2027, 5, 10)) == 1
