@@ -39,6 +39,8 @@ from marketing_portal.management.commands.seed_bench import check_target
 check_target(os.environ["DATABASE_URL"])  # the seed_bench database only, never the demo or test one
 PY
 $PY manage.py migrate --noinput -v0
+# A first start: no figures, sessions or queued tasks of an earlier run (the Redis database is the load test's own).
+$PY manage.py shell -c 'from django.core.cache import cache; cache.clear()'
 $PY manage.py collectstatic --noinput -v0 >/dev/null 2>&1 || true
 
 # Logins by role for the locust users (demo accounts and seed_bench's bench_NNNN).

@@ -2,7 +2,8 @@
 
 * Dashboard users with a wider view (leadership, the GM's office, regional managers): the dashboard's
   headline numbers for this year (a regional manager's narrowed to their region by the selectors).
-* A salesperson: signed this month against target, open receivables, deductions this year.
+* A salesperson: signed this month against target, open receivables, deductions this year (cached as the
+  dashboard's sections are, ``marketing_portal.figures_cache``).
 * Finance: invoices and receipts due this week.
 * Repair staff: open tickets; XXX: hand-offs waiting for costing.
 Each card links to its records. Other apps may register their own providers.
@@ -11,6 +12,7 @@ Each card links to its records. Other apps may register their own providers.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.db.models import Count, F, Sum
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketing_portal import figures_cache
 from marketing_portal.money import format_yuan
 from marketing_portal.registry import Card
 from org import rules as org_rules
@@ -49,22 +52,30 @@ def salesperson_cards(user) -> list[Card]:
     today = timezone.localdate()
     month = periods.month_period(today.year, today.month)
     year = periods.year_period(today.year)
-    signed = selectors.signed_vs_target(user, month)
+    compute = {"signed": partial(selectors.signed_vs_target, user, month)}
+    if user.has_perm("receivables.use_receivables"):
+        compute["aging"] = partial(selectors.receivables_aging, user, today=today)
+    if user.has_perm("receivables.see_commission"):
+        compute["deductions"] = partial(selectors.deductions, user, year)
+    # Cached as the dashboard's sections, under the versions of the areas the same selectors read.
+    found = figures_cache.cached_many("salesperson-cards", user, (month.start, year.start, today), compute,
+                                      areas=figures.areas_for(user))
+    signed = found["signed"]
     cards = [Card(label=_("Signed this month"), value=format_yuan(signed["actual"]),
                   note=(_("target %(target)s · %(rate)s%% done") % {"target": format_yuan(signed["target"]),
                                                                     "rate": signed["rate"]})
                   if signed["rate"] is not None else _("no target set"),
                   url=_url("contracts:list", signed_from=month.start.isoformat(), signed_to=month.end.isoformat()),
                   order=10, key="signed-month")]
-    if user.has_perm("receivables.use_receivables"):
-        aging = selectors.receivables_aging(user, today=today)
+    if "aging" in found:
+        aging = found["aging"]
         cards.append(Card(label=_("My open receivables"), value=format_yuan(aging["outstanding"]),
                           note=_("overdue %(overdue)s · retention not yet due %(retention)s")
                           % {"overdue": format_yuan(aging["overdue"]),
                              "retention": format_yuan(aging["retention_pending"])},
                           url=_url("receivables:aging"), order=20, key="receivables"))
-    if user.has_perm("receivables.see_commission"):
-        deducted = selectors.deductions(user, year)
+    if "deductions" in found:
+        deducted = found["deductions"]
         cards.append(Card(label=_("Deducted from my commission this year"), value=format_yuan(deducted["total"]),
                           url=_url("receivables:ledger", kind="rules", date_from=year.start.isoformat(),
                                    date_to=year.end.isoformat()), order=30, key="deductions"))

@@ -122,6 +122,29 @@ def test_the_home_cards_are_cached_and_follow_a_write(login, known, demo, view):
     assert cards(view(client, HOME)[0])["signed"].value == "¥1,250,000.00"
 
 
+def test_a_salespersons_cards_are_cached_and_follow_a_write(login, known, demo, view):
+    """A salesperson's home: signed this month, open receivables and deductions read from the cache on a repeat view,
+    and a contract signed this month shows at the next."""
+    from django.utils import timezone
+
+    known.receivables()
+    client = login(demo.user("sales_hb"))
+    first, cold = view(client, HOME)
+    before = cards(first)["signed-month"].value
+    again, warm = view(client, HOME)
+    assert cards(again)["signed-month"].value == before
+    assert {"signed-month", "receivables", "deductions"} <= set(cards(again))
+    assert AGING_SQL in " ".join(cold) and AGING_SQL not in " ".join(warm)
+    assert not any("planning_target" in s for s in warm)
+    known.pln.signed(owner="sales_hb", amount="250000", signed_on=timezone.localdate())
+    after = cards(view(client, HOME)[0])["signed-month"].value
+
+    def yuan(text):
+        return D(text.replace("¥", "").replace(",", ""))
+
+    assert yuan(after) == yuan(before) + D("250000")
+
+
 def test_a_new_day_computes_the_figures_again(login, known, demo, view, clock):
     known.receivables()
     client = login(demo.user("director"))
