@@ -30,6 +30,8 @@ TARGETS = {"list": 150, "detail": 150, "home": 150, "dashboard": 300, "login": N
 
 
 def page_class(name: str) -> str:
+    if name.startswith("home: "):  # the home page, by role ("home: sales", "home: managers"…)
+        return "home"
     return CLASSES.get(name, "list")  # the contract, project, ticket lists, their searches and filtered views
 
 

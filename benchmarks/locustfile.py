@@ -145,7 +145,7 @@ class Salesperson(Portal):
 
     @task(3)
     def home(self):
-        self.page("/", "home")
+        self.page("/", f"home: {self.role}")
 
     @task(4)
     def contracts(self):
@@ -190,7 +190,7 @@ class Finance(Portal):
 
     @task(1)
     def home(self):
-        self.page("/", "home")
+        self.page("/", f"home: {self.role}")
 
 
 class Administration(Portal):
@@ -203,7 +203,7 @@ class Administration(Portal):
 
     @task(1)
     def home(self):
-        self.page("/", "home")
+        self.page("/", f"home: {self.role}")
 
     @task(1)
     def export(self):
@@ -221,7 +221,7 @@ class Technician(Portal):
 
     @task(1)
     def home(self):
-        self.page("/", "home", headers={"User-Agent": PHONE})
+        self.page("/", f"home: {self.role}", headers={"User-Agent": PHONE})
 
 
 class Manager(Portal):
@@ -230,7 +230,7 @@ class Manager(Portal):
 
     @task(3)
     def home(self):
-        self.page("/", "home")
+        self.page("/", f"home: {self.role}")
         if DASHBOARD:
             self.page(DASHBOARD, "dashboard")
 
