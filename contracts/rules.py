@@ -203,10 +203,11 @@ def approves_loans(user) -> bool:
 def keeps_originals(user) -> bool:
     """Administration (archivist, head) or their delegate hands originals out and takes them back: one of
     ``selectors.loan_keepers()`` or acting for one, asked without reading who every keeper is."""
-    from org.roles import Role
     from org.selectors import acts_for_holder
 
-    return acts_for_holder(user, Role.ARCHIVIST, Role.ADMIN_HEAD)
+    from .selectors import LOAN_KEEPER_ROLES
+
+    return acts_for_holder(user, *LOAN_KEEPER_ROLES)
 
 
 def _loan_is(*states):

@@ -214,9 +214,13 @@ def loan_approvers() -> list:
     return resolve(Role.ADMIN_HEAD)
 
 
+# Who hands originals out and takes them back: the archivist and the head of Administration.
+LOAN_KEEPER_ROLES = (Role.ARCHIVIST, Role.ADMIN_HEAD)
+
+
 def loan_keepers() -> list:
-    """Who hands originals out and takes them back: the archivist and the head of Administration."""
-    return _unique(resolve(Role.ARCHIVIST) + resolve(Role.ADMIN_HEAD))
+    """The holders of ``LOAN_KEEPER_ROLES``."""
+    return _unique([u for role in LOAN_KEEPER_ROLES for u in resolve(role)])
 
 
 def _unique(users) -> list:

@@ -31,9 +31,10 @@ it cached (a contract approval does not invalidate the receivables aging).
 The calendar (working days: the deadlines' cut-offs) is read through the snapshot each process keeps for
 ``periods.CACHE_SECONDS``: a figure computed in that while after a change may rest on the days from before it, under
 the new version. A calendar change therefore forgets every figure once more when every process has re-read the
-calendar (``calendar_changed``: a task queued on commit, ``CACHE_SECONDS`` later). Anything else (a write on SQLite
-that neither a signal nor ``figures_changed`` sees; the worker down when that task was due) is bounded by the
-entries' lifetime, ``FIGURES_CACHE_SECONDS`` (an hour on PostgreSQL, five minutes on SQLite; 0 turns the cache off).
+calendar (``calendar_changed``: a task queued on commit, to run just after ``CACHE_SECONDS``). Anything else (a
+write on SQLite that neither a signal nor ``figures_changed`` sees; the worker down when that task was due) is bounded
+by the entries' lifetime, ``FIGURES_CACHE_SECONDS`` (an hour on PostgreSQL, five minutes on SQLite; 0 turns the
+cache off).
 """
 
 from __future__ import annotations
